@@ -1,0 +1,7 @@
+// `wharf serve`: every service together on embedded defaults. Today that is the registry,
+// standalone (no index yet), storing under ./data.
+import { runRegistry } from './registry.js';
+
+export async function runServe(configFile: string | undefined): Promise<number> {
+  return runRegistry(configFile);
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// The `wharf` command: wharf registry | serve | config check FILE | config schema.
+import { parseArgs } from 'node:util';
+import { runConfigCommand } from './commands/config.js';
+import { runRegistry } from './commands/registry.js';
+import { runServe } from './commands/serve.js';
+import { ConfigError } from './config/load.js';
+
+const usage = `usage: wharf <command> [options]
+
+commands:
+  registry              run the registry (v2 API) alone
+  serve                 run every service together on embedded defaults
+  config check FILE     validate a configuration file and print the effective config
+  config schema         print the configuration's JSON Schema
+
+options:
+  --config FILE         configuration file (YAML); also WHARF_CONFIG
+  -h, --help            this text
+
+Every option can be set by an environment variable: WHARF_ plus its path in upper case,
+e.g. WHARF_REGISTRY_HTTP_ADDR=127.0.0.1:5001 or WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=/srv.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(usage);
+    return command || values.help ? 0 : 2;
+  }
+  switch (command) {
+    case 'registry':
+      return runRegistry(values.config);
+    case 'serve':
+      return runServe(values.config);
+    case 'config':
+      return runConfigCommand(rest, values.config);
+    default:
+      console.error(`wharf: unknown command ${JSON.stringify(command)}\n\n${usage}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) console.error(err.message);
+    else console.error(`wharf: ${(err as Error).message ?? String(err)}`);
+    process.exitCode = 1;
+  },
+);

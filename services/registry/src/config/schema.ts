@@ -1,0 +1,84 @@
+// The registry's configuration: the one definition, with its defaults. The TypeScript type is
+// inferred from it. Keys are camelCase and never contain '_', so WHARF_A_B_C maps onto a.b.c.
+import { z } from 'zod';
+
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 500ms, 30s, 10m, 168h or 7d');
+
+const filesystemStorage = z.strictObject({
+  rootDirectory: z.string().min(1).default('./data/registry'),
+});
+
+const memoryStorage = z.strictObject({});
+
+export const storageSchema = z
+  .strictObject({
+    filesystem: filesystemStorage.optional(),
+    memory: memoryStorage.optional(),
+    delete: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+    uploadPurging: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        age: duration.default('168h'),
+        interval: duration.default('24h'),
+      })
+      .prefault({}),
+    maxManifestBytes: z.number().int().positive().default(4 * 1024 * 1024),
+  })
+  .prefault({})
+  .superRefine((s, ctx) => {
+    const kinds = (['filesystem', 'memory'] as const).filter((k) => s[k] !== undefined);
+    if (kinds.length > 1) {
+      ctx.addIssue({ code: 'custom', message: `exactly one storage driver may be configured (got ${kinds.join(', ')})` });
+    }
+  })
+  .transform((s) => (s.filesystem || s.memory ? s : { ...s, filesystem: { rootDirectory: './data/registry' } }));
+
+export const authSchema = z
+  .strictObject({
+    none: z.strictObject({}).optional(),
+    htpasswd: z
+      .strictObject({
+        realm: z.string().min(1).default('wharf'),
+        path: z.string().min(1),
+      })
+      .optional(),
+  })
+  .prefault({})
+  .superRefine((a, ctx) => {
+    const kinds = (['none', 'htpasswd'] as const).filter((k) => a[k] !== undefined);
+    if (kinds.length > 1) {
+      ctx.addIssue({ code: 'custom', message: `exactly one auth method may be configured (got ${kinds.join(', ')})` });
+    }
+  });
+
+export const registryConfigSchema = z.strictObject({
+  http: z
+    .strictObject({
+      /** host:port to listen on. */
+      addr: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'host:port').default('127.0.0.1:5000'),
+      /** Requests whose body arrives slower than this are cut off. */
+      requestTimeout: duration.default('10m'),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      accessLog: z.boolean().default(true),
+    })
+    .prefault({}),
+  storage: storageSchema,
+  auth: authSchema,
+});
+
+export type RegistryConfigInput = z.input<typeof registryConfigSchema>;
+export type RegistryConfig = z.output<typeof registryConfigSchema>;
+
+/** Parses a duration string of the schema's grammar into milliseconds. */
+export function durationMs(value: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
+  if (!match) throw new Error(`invalid duration ${value}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}

@@ -1,0 +1,53 @@
+// The registry's HTTP application: request context → /v2 dispatcher → error renderer.
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { AccessController } from '../auth/controller.js';
+import type { RegistryConfig } from '../config/schema.js';
+import type { RegistryStorage } from '../storage/registry-storage.js';
+import { v2Dispatcher, type RouteTables } from './dispatch.js';
+import { apiVersionHeader } from './handler.js';
+import { errorRenderer } from './middleware/error-renderer.js';
+import { requestContext } from './middleware/request-id.js';
+import { baseRoutes } from './routes/v2/base.js';
+import { blobRoutes } from './routes/v2/blobs.js';
+import { catalogRoutes } from './routes/v2/catalog.js';
+import { manifestRoutes } from './routes/v2/manifests.js';
+import { referrerRoutes } from './routes/v2/referrers.js';
+import { tagRoutes } from './routes/v2/tags.js';
+import { uploadRoutes } from './routes/v2/uploads.js';
+import { RegistryError } from '@wharf/shared';
+
+export interface AppDependencies {
+  config: RegistryConfig;
+  storage: RegistryStorage;
+  auth: AccessController;
+  logger: Logger;
+}
+
+export function createApp({ config, storage, auth, logger }: AppDependencies): Express {
+  const deleteEnabled = config.storage.delete.enabled;
+  const uploads = uploadRoutes(storage);
+  const tables: RouteTables = {
+    base: baseRoutes(),
+    catalog: catalogRoutes(storage),
+    tags: tagRoutes(storage),
+    manifest: manifestRoutes(storage, { deleteEnabled, maxManifestBytes: config.storage.maxManifestBytes }),
+    upload: uploads.start,
+    'upload-chunk': uploads.session,
+    blob: blobRoutes(storage, { deleteEnabled, redirect: false }),
+    referrers: referrerRoutes(storage),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+  app.use(requestContext(logger, config.log.accessLog));
+  app.use('/v2', v2Dispatcher(tables, auth));
+  app.use((req, res) => {
+    res.set(apiVersionHeader);
+    throw new RegistryError('NOT_FOUND', { detail: { path: req.path } });
+  });
+  app.use(errorRenderer(logger));
+  return app;
+}

@@ -1,0 +1,28 @@
+// What a route handler is: a plain async function of the request, the response and the matched
+// route (name already validated, access already granted).
+import type { Request, Response } from 'express';
+import type { Grant } from '../auth/controller.js';
+import type { RouteId } from './route-table.js';
+
+export interface V2Context {
+  id: RouteId;
+  /** Validated repository name ('' for base and catalog). */
+  name: string;
+  /** The route's last path segment: reference, digest or upload id. */
+  param: string;
+  grant: Grant;
+}
+
+export type Handler = (req: Request, res: Response, ctx: V2Context) => Promise<void>;
+export type MethodTable = Partial<Record<'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', Handler>>;
+
+/** Every v2 response carries the API version header (Docker registry API, "API Version Check"). */
+export const apiVersionHeader = { 'Docker-Distribution-API-Version': 'registry/2.0' } as const;
+
+/** Reads a single-valued query parameter; repeated values are rejected by returning the first. */
+export function queryParam(req: Request, key: string): string | undefined {
+  const value = (req.query as Record<string, unknown>)[key];
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  return undefined;
+}

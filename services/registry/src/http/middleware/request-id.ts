@@ -1,0 +1,40 @@
+// Tags each request with an id (kept from X-Request-Id when the caller sent a sane one) and a
+// child logger; the access log line is written when the response finishes. Never logs headers,
+// so credentials and tokens stay out of the log.
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+
+const sane = /^[A-Za-z0-9._-]{1,128}$/;
+
+export function requestContext(logger: Logger, accessLog: boolean) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && sane.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = id;
+    res.locals.log = logger.child({ reqId: id });
+    res.set('X-Request-Id', id);
+    if (accessLog) {
+      const started = process.hrtime.bigint();
+      const socket = req.socket;
+      const readBefore = socket.bytesRead;
+      const writtenBefore = socket.bytesWritten;
+      res.on('finish', () => {
+        (res.locals.log as Logger).info(
+          {
+            method: req.method,
+            path: req.originalUrl.split('?')[0],
+            status: res.statusCode,
+            bytesIn: socket.bytesRead - readBefore,
+            bytesOut: socket.bytesWritten - writtenBefore,
+            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+            remote: req.socket.remoteAddress,
+            user: res.locals.user,
+          },
+          'request',
+        );
+      });
+    }
+    next();
+  };
+}

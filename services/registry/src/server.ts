@@ -1,0 +1,83 @@
+// createRegistry(config, deps) → the registry's app and lifecycle. Importing this starts nothing;
+// dependencies (driver, logger, auth) may be passed in, so tests build as many as they like.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import type { Express } from 'express';
+import type { AccessController } from './auth/controller.js';
+import { createConfiguredController } from './auth/controllers.js';
+import { durationMs, type RegistryConfig } from './config/schema.js';
+import { createApp } from './http/app.js';
+import type { StorageDriver } from './storage/driver/driver.js';
+import { createConfiguredDriver } from './storage/driver/drivers.js';
+import { purgeUploads } from './storage/purge.js';
+import { createRegistryStorage, type RegistryStorage } from './storage/registry-storage.js';
+
+export interface RegistryDependencies {
+  driver?: StorageDriver;
+  logger?: Logger;
+  auth?: AccessController;
+}
+
+export interface Registry {
+  app: Express;
+  storage: RegistryStorage;
+  logger: Logger;
+  /** Listens on config.http.addr (or the given port/host); resolves with the bound address. */
+  listen(port?: number, host?: string): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+function splitAddr(addr: string): { host: string; port: number } {
+  const colon = addr.lastIndexOf(':');
+  return { host: addr.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(addr.slice(colon + 1)) };
+}
+
+export async function createRegistry(config: RegistryConfig, deps: RegistryDependencies = {}): Promise<Registry> {
+  const logger = deps.logger ?? pino({ level: config.log.level, base: { service: 'registry' } });
+  const driver = deps.driver ?? (await createConfiguredDriver(config.storage));
+  const auth = deps.auth ?? (await createConfiguredController(config.auth));
+  const storage = createRegistryStorage(driver);
+  const app = createApp({ config, storage, auth, logger });
+  let server: Server | undefined;
+  let purgeTimer: NodeJS.Timeout | undefined;
+
+  const purging = config.storage.uploadPurging;
+  if (purging.enabled) {
+    const run = () =>
+      purgeUploads(storage.driver, storage.catalog, durationMs(purging.age))
+        .then((removed) => removed.length && logger.info({ removed: removed.length }, 'purged abandoned uploads'))
+        .catch((err: unknown) => logger.error({ err }, 'upload purge failed'));
+    purgeTimer = setInterval(run, durationMs(purging.interval));
+    purgeTimer.unref();
+  }
+
+  return {
+    app,
+    storage,
+    logger,
+    listen(port?: number, host?: string) {
+      const addr = splitAddr(config.http.addr);
+      server = createServer({ requestTimeout: durationMs(config.http.requestTimeout) }, app);
+      server.keepAliveTimeout = 65_000;
+      return new Promise((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(port ?? addr.port, host ?? addr.host, () => {
+          server!.off('error', reject);
+          const bound = server!.address() as AddressInfo;
+          logger.info({ addr: `${bound.address}:${bound.port}`, storage: driver.name, auth: auth.kind }, 'registry listening');
+          resolve(bound);
+        });
+      });
+    },
+    async close() {
+      if (purgeTimer) clearInterval(purgeTimer);
+      if (server) {
+        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeAllConnections();
+        await closing;
+      }
+      await driver.close?.();
+    },
+  };
+}

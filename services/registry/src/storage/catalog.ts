@@ -1,0 +1,37 @@
+// The repository catalog: every directory under repositories/ that holds _manifests or _layers.
+// Directories whose names start with '_' are a repository's own data, never nested repositories.
+import type { StorageDriver } from './driver/driver.js';
+import { baseName, listIfPresent } from './links.js';
+import { repositoriesRoot } from './paths.js';
+
+/** Depth bound: names have at most 255 characters, so at most 128 components. */
+const maxDepth = 128;
+
+export class Catalog {
+  constructor(private readonly driver: StorageDriver) {}
+
+  /** Repository names, sorted; `markers` are the data directories that make a repository. */
+  async repositories(markers: readonly string[] = ['_manifests', '_layers']): Promise<string[]> {
+    const found: string[] = [];
+    const walk = async (dir: string, name: string, depth: number): Promise<void> => {
+      if (depth > maxDepth) return;
+      const children = await listIfPresent(this.driver, dir);
+      const names = children.map(baseName);
+      if (name && markers.some((m) => names.includes(m))) found.push(name);
+      await Promise.all(
+        children
+          .filter((c) => !baseName(c).startsWith('_'))
+          .map((c) => walk(c, name ? `${name}/${baseName(c)}` : baseName(c), depth + 1)),
+      );
+    };
+    await walk(repositoriesRoot, '', 0);
+    return found.sort();
+  }
+}
+
+/** A page of a sorted list after `last`, at most `n` entries; `more` when entries remain. */
+export function paginate(sorted: readonly string[], n: number | undefined, last: string | undefined): { items: string[]; more: boolean } {
+  const after = last === undefined ? sorted : sorted.filter((item) => item > last);
+  if (n === undefined) return { items: [...after], more: false };
+  return { items: after.slice(0, n), more: after.length > n };
+}

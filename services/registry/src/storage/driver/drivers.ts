@@ -1,0 +1,13 @@
+// The table of storage drivers by name. Registration is explicit (no import-time side effects):
+// a driver is available when it is listed here and has a block in the config schema.
+import { resolve } from 'node:path';
+import type { RegistryConfig } from '../../config/schema.js';
+import type { StorageDriver } from './driver.js';
+import { createFilesystemDriver } from './filesystem/filesystem-driver.js';
+import { createMemoryDriver } from './memory/memory-driver.js';
+
+export async function createConfiguredDriver(storage: RegistryConfig['storage']): Promise<StorageDriver> {
+  if (storage.memory) return createMemoryDriver();
+  const root = storage.filesystem?.rootDirectory ?? './data/registry';
+  return createFilesystemDriver({ rootDirectory: resolve(root) });
+}

@@ -1,0 +1,148 @@
+// The local filesystem driver: the storage root is a directory, a storage path a file below it.
+// Small files are written to a temporary name and renamed, so readers never see half a file.
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type { FileInfo, FileWriter, ReadOptions, StorageDriver } from '../driver.js';
+import { StorageDriverError } from '../driver.js';
+
+export interface FilesystemParams {
+  rootDirectory: string;
+}
+
+const name = 'filesystem';
+/** Marks putContent's temporary files; '#' is outside the path grammar, so no real path has it. */
+const tempMark = '#tmp-';
+
+function translate(err: unknown, path: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') {
+    return new StorageDriverError('PathNotFound', path, name);
+  }
+  return err;
+}
+
+export class FilesystemDriver implements StorageDriver {
+  readonly name = name;
+  constructor(private readonly root: string) {}
+
+  private full(path: string): string {
+    return join(this.root, path);
+  }
+
+  async getContent(path: string): Promise<Buffer> {
+    try {
+      return await readFile(this.full(path));
+    } catch (err) {
+      throw translate(err, path);
+    }
+  }
+
+  async putContent(path: string, content: Uint8Array): Promise<void> {
+    const target = this.full(path);
+    const temp = `${target}${tempMark}${randomUUID()}`;
+    await mkdir(dirname(target), { recursive: true });
+    try {
+      await writeFile(temp, content);
+      await rename(temp, target);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
+  }
+
+  async reader(path: string, options: ReadOptions = {}): Promise<Readable> {
+    const handle = await open(this.full(path), 'r').catch((err: unknown) => {
+      throw translate(err, path);
+    });
+    const info = await handle.stat();
+    if (info.isDirectory()) {
+      await handle.close();
+      throw new StorageDriverError('PathNotFound', path, name);
+    }
+    const start = options.offset ?? 0;
+    if (start > info.size) {
+      await handle.close();
+      throw new StorageDriverError('InvalidOffset', path, name);
+    }
+    return handle.createReadStream({ start, ...(options.end !== undefined ? { end: options.end } : {}) });
+  }
+
+  async writer(path: string, append: boolean): Promise<FileWriter> {
+    const file = this.full(path);
+    await mkdir(dirname(file), { recursive: true });
+    let size = 0;
+    if (append) {
+      size = await stat(file).then((s) => s.size, () => 0);
+    } else {
+      await writeFile(file, '');
+    }
+    return {
+      get size() {
+        return size;
+      },
+      async append(source: Readable): Promise<number> {
+        const out = createWriteStream(file, { flags: 'a' });
+        try {
+          await pipeline(source, out);
+        } finally {
+          size += out.bytesWritten;
+        }
+        return out.bytesWritten;
+      },
+      async close() {},
+      async commit() {},
+      async cancel() {
+        await rm(file, { force: true });
+      },
+    };
+  }
+
+  async stat(path: string): Promise<FileInfo> {
+    try {
+      const info = await stat(this.full(path));
+      return { path, size: info.size, modTime: info.mtime, isDirectory: info.isDirectory() };
+    } catch (err) {
+      throw translate(err, path);
+    }
+  }
+
+  async list(path: string): Promise<string[]> {
+    try {
+      const entries = await readdir(this.full(path), { withFileTypes: true });
+      const base = path === '/' ? '' : path;
+      return entries.filter((e) => !e.name.includes(tempMark)).map((e) => `${base}/${e.name}`);
+    } catch (err) {
+      throw translate(err, path);
+    }
+  }
+
+  async move(source: string, destination: string): Promise<void> {
+    const target = this.full(destination);
+    await mkdir(dirname(target), { recursive: true });
+    try {
+      await rename(this.full(source), target);
+    } catch (err) {
+      throw translate(err, source);
+    }
+  }
+
+  async delete(path: string): Promise<void> {
+    const target = this.full(path);
+    try {
+      await stat(target);
+    } catch (err) {
+      throw translate(err, path);
+    }
+    await rm(target, { recursive: true, force: true });
+  }
+}
+
+
+export function createFilesystemDriver(params: FilesystemParams): FilesystemDriver {
+  return new FilesystemDriver(params.rootDirectory);
+}
+

@@ -1,0 +1,152 @@
+// Manifests of a repository: the bytes are stored as a blob, exactly as received; a revision link
+// makes a digest part of the repository, and tags point at revisions. Content is immutable, so a
+// small cache keyed by digest spares re-reading and re-parsing it; links are always read fresh.
+import {
+  digestOf,
+  isIndexMediaType,
+  ManifestValidationError,
+  mediaTypes,
+  parseDigest,
+  parseManifest,
+  RegistryError,
+  type ParsedManifest,
+} from '@wharf/shared';
+import type { StorageDriver } from './driver/driver.js';
+import type { BlobStore } from './blob-store.js';
+import { readLink, writeLink } from './links.js';
+import { manifestRevisionLinkPath, referrerLinkPath } from './paths.js';
+import type { TagStore } from './tag-store.js';
+import type { ReferrerIndex } from './referrers.js';
+
+export interface StoredManifest {
+  digest: string;
+  mediaType: string;
+  content: Buffer;
+  parsed: ParsedManifest;
+}
+
+export interface PutManifestResult {
+  digest: string;
+  subject?: string;
+}
+
+const cacheLimit = 2048;
+
+/** The media type of stored bytes: their mediaType field, or the shape for OCI without one. */
+function storedMediaType(content: Buffer): ParsedManifest {
+  let declared: string | undefined;
+  try {
+    const json = JSON.parse(content.toString('utf8')) as { mediaType?: unknown; manifests?: unknown };
+    if (typeof json.mediaType === 'string') declared = json.mediaType;
+    else declared = Array.isArray(json.manifests) ? mediaTypes.ociIndex : mediaTypes.ociManifest;
+  } catch {
+    throw new RegistryError('MANIFEST_INVALID', { message: 'stored manifest is not valid JSON' });
+  }
+  try {
+    return parseManifest(content, declared);
+  } catch {
+    // Stored content predates our validation (e.g. written by another registry): serve it as is.
+    return { mediaType: declared, blobs: [], manifests: [] };
+  }
+}
+
+export class ManifestStore {
+  private readonly cache = new Map<string, StoredManifest>();
+
+  constructor(
+    private readonly driver: StorageDriver,
+    private readonly blobs: BlobStore,
+    private readonly tags: TagStore,
+    private readonly referrers: ReferrerIndex,
+  ) {}
+
+  async exists(name: string, digest: string): Promise<boolean> {
+    return (await readLink(this.driver, manifestRevisionLinkPath(name, digest))) === digest;
+  }
+
+  /** Resolves a tag or digest reference to a digest; MANIFEST_UNKNOWN when there is none. */
+  async resolve(name: string, reference: string): Promise<string> {
+    const digest = reference.includes(':') ? reference : await this.tags.resolve(name, reference);
+    if (!digest || !(await this.exists(name, digest))) {
+      throw new RegistryError('MANIFEST_UNKNOWN', { detail: { name, reference } });
+    }
+    return digest;
+  }
+
+  async get(name: string, reference: string): Promise<StoredManifest> {
+    const digest = await this.resolve(name, reference);
+    return this.load(digest, name, reference);
+  }
+
+  private async load(digest: string, name: string, reference: string): Promise<StoredManifest> {
+    const cached = this.cache.get(digest);
+    if (cached) return cached;
+    const content = await this.blobs.getSmall(digest);
+    if (!content) throw new RegistryError('MANIFEST_UNKNOWN', { detail: { name, reference } });
+    const parsed = storedMediaType(content);
+    const stored: StoredManifest = { digest, mediaType: parsed.mediaType, content, parsed };
+    if (this.cache.size >= cacheLimit) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(digest, stored);
+    return stored;
+  }
+
+  /** Validates and stores a manifest under a tag or its digest. */
+  async put(name: string, reference: string, content: Buffer, contentType: string | undefined): Promise<PutManifestResult> {
+    let parsed: ParsedManifest;
+    try {
+      parsed = parseManifest(content, contentType);
+    } catch (err) {
+      if (err instanceof ManifestValidationError) throw new RegistryError('MANIFEST_INVALID', { message: err.message });
+      throw err;
+    }
+    const byDigest = reference.includes(':');
+    const digest = digestOf(content, byDigest ? parseDigest(reference).algorithm : 'sha256');
+    if (byDigest && digest !== reference) {
+      throw new RegistryError('DIGEST_INVALID', { message: 'manifest digest does not match the reference', detail: { expected: reference, actual: digest } });
+    }
+    await this.checkReferences(name, parsed);
+    await this.blobs.putSmall(digest, content);
+    await writeLink(this.driver, manifestRevisionLinkPath(name, digest), digest);
+    if (parsed.subject) await writeLink(this.driver, referrerLinkPath(name, parsed.subject.digest, digest), digest);
+    if (!byDigest) await this.tags.tag(name, reference, digest);
+    const result: PutManifestResult = { digest };
+    if (parsed.subject) result.subject = parsed.subject.digest;
+    return result;
+  }
+
+  private async checkReferences(name: string, parsed: ParsedManifest): Promise<void> {
+    const missing: string[] = [];
+    await Promise.all([
+      ...parsed.blobs.map(async (d) => {
+        if (!(await this.blobs.isLinked(name, d.digest))) missing.push(d.digest);
+      }),
+      ...parsed.manifests.map(async (d) => {
+        if (!(await this.exists(name, d.digest))) missing.push(d.digest);
+      }),
+    ]);
+    if (missing.length) {
+      const kind = isIndexMediaType(parsed.mediaType) ? 'manifest' : 'blob';
+      throw new RegistryError('MANIFEST_BLOB_UNKNOWN', {
+        message: `manifest references ${kind}s unknown to the repository: ${missing.join(', ')}`,
+        detail: { digests: missing },
+      });
+    }
+  }
+
+  /** Deletes a revision and every tag pointing at it; the bytes stay for garbage collection. */
+  async delete(name: string, digest: string): Promise<StoredManifest> {
+    if (!(await this.exists(name, digest))) throw new RegistryError('MANIFEST_UNKNOWN', { detail: { name, digest } });
+    const stored = await this.load(digest, name, digest);
+    await this.tags.untagDigest(name, digest);
+    if (stored.parsed.subject) await this.referrers.remove(name, stored.parsed.subject.digest, digest);
+    const link = manifestRevisionLinkPath(name, digest);
+    await this.driver.delete(link.slice(0, link.lastIndexOf('/')));
+    return stored;
+  }
+
+  /** Descriptor data the referrers API lists for one manifest of the repository. */
+  async describe(name: string, digest: string): Promise<StoredManifest | undefined> {
+    if (!(await this.exists(name, digest))) return undefined;
+    return this.load(digest, name, digest);
+  }
+}

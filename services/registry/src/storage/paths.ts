@@ -1,0 +1,102 @@
+// The one map of the storage layout. It is CNCF Distribution's, so either can serve a tree the
+// other wrote:
+//
+//   /docker/registry/v2/
+//     blobs/<alg>/<first 2 hex>/<hex>/data                    content, shared by all repositories
+//     repositories/<name>/
+//       _layers/<alg>/<hex>/link                              blob linked into the repository
+//       _manifests/revisions/<alg>/<hex>/link                 manifest revision in the repository
+//       _manifests/tags/<tag>/current/link                    the digest a tag points to now
+//       _manifests/tags/<tag>/index/<alg>/<hex>/link          every digest the tag has pointed to
+//       _uploads/<uuid>/data                                  bytes of an upload in progress
+//       _uploads/<uuid>/startedat                             RFC 3339 start time
+//       _uploads/<uuid>/hashstates/<alg>/<offset>             (Distribution's; unused by Wharf)
+//       _referrers/<alg>/<subject hex>/<alg>/<hex>/link       Wharf's referrers index (Distribution
+//                                                             skips '_' directories it does not know)
+//
+// Link files hold the digest string with no newline. Names and digests are validated before they
+// reach these functions.
+import { parseDigest } from '@wharf/shared';
+
+export const rootPath = '/docker/registry/v2';
+export const repositoriesRoot = `${rootPath}/repositories`;
+
+function split(digest: string): [string, string] {
+  const { algorithm, encoded } = parseDigest(digest);
+  return [algorithm, encoded];
+}
+
+export function blobDataPath(digest: string): string {
+  const [alg, hex] = split(digest);
+  return `${rootPath}/blobs/${alg}/${hex.slice(0, 2)}/${hex}/data`;
+}
+
+export function blobDirPath(digest: string): string {
+  const [alg, hex] = split(digest);
+  return `${rootPath}/blobs/${alg}/${hex.slice(0, 2)}/${hex}`;
+}
+
+export function repositoryPath(name: string): string {
+  return `${repositoriesRoot}/${name}`;
+}
+
+export function layerLinkPath(name: string, digest: string): string {
+  const [alg, hex] = split(digest);
+  return `${repositoryPath(name)}/_layers/${alg}/${hex}/link`;
+}
+
+export function manifestsPath(name: string): string {
+  return `${repositoryPath(name)}/_manifests`;
+}
+
+export function manifestRevisionLinkPath(name: string, digest: string): string {
+  const [alg, hex] = split(digest);
+  return `${manifestsPath(name)}/revisions/${alg}/${hex}/link`;
+}
+
+export function manifestRevisionsPath(name: string): string {
+  return `${manifestsPath(name)}/revisions`;
+}
+
+export function tagsPath(name: string): string {
+  return `${manifestsPath(name)}/tags`;
+}
+
+export function tagPath(name: string, tag: string): string {
+  return `${tagsPath(name)}/${tag}`;
+}
+
+export function tagCurrentLinkPath(name: string, tag: string): string {
+  return `${tagPath(name, tag)}/current/link`;
+}
+
+export function tagIndexLinkPath(name: string, tag: string, digest: string): string {
+  const [alg, hex] = split(digest);
+  return `${tagPath(name, tag)}/index/${alg}/${hex}/link`;
+}
+
+export function uploadsPath(name: string): string {
+  return `${repositoryPath(name)}/_uploads`;
+}
+
+export function uploadDataPath(name: string, uuid: string): string {
+  return `${uploadsPath(name)}/${uuid}/data`;
+}
+
+export function uploadStartedAtPath(name: string, uuid: string): string {
+  return `${uploadsPath(name)}/${uuid}/startedat`;
+}
+
+export function uploadDirPath(name: string, uuid: string): string {
+  return `${uploadsPath(name)}/${uuid}`;
+}
+
+export function referrersPath(name: string, subject: string): string {
+  const [alg, hex] = split(subject);
+  return `${repositoryPath(name)}/_referrers/${alg}/${hex}`;
+}
+
+export function referrerLinkPath(name: string, subject: string, referrer: string): string {
+  const [alg, hex] = split(referrer);
+  return `${referrersPath(name, subject)}/${alg}/${hex}/link`;
+}

@@ -1,0 +1,35 @@
+// Purges abandoned uploads: any _uploads/<uuid> whose startedat is older than the configured age
+// (or unreadable and older by modification time) is removed, as Distribution's upload purging does.
+import type { StorageDriver } from './driver/driver.js';
+import { baseName, deleteIfPresent, listIfPresent } from './links.js';
+import { uploadsPath } from './paths.js';
+import type { Catalog } from './catalog.js';
+
+async function startedAt(driver: StorageDriver, dir: string): Promise<number | undefined> {
+  try {
+    const text = (await driver.getContent(`${dir}/startedat`)).toString('utf8').trim();
+    const time = Date.parse(text);
+    if (!Number.isNaN(time)) return time;
+  } catch {
+    // fall through to the directory's modification time
+  }
+  try {
+    return (await driver.stat(dir)).modTime.getTime();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Deletes uploads started before now − age; returns the paths removed. */
+export async function purgeUploads(driver: StorageDriver, catalog: Catalog, ageMs: number, now = Date.now()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await catalog.repositories(['_uploads'])) {
+    for (const dir of await listIfPresent(driver, uploadsPath(name))) {
+      const started = await startedAt(driver, dir);
+      if (started !== undefined && now - started > ageMs && (await deleteIfPresent(driver, dir))) {
+        removed.push(`${name}/${baseName(dir)}`);
+      }
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,7 @@
+// The public surface of @wharf/shared: the wire contract of Wharf's services and clients.
+export * from './digest.js';
+export * from './reference.js';
+export * from './media-types.js';
+export * from './manifest.js';
+export * from './errors.js';
+export * from './scope.js';

@@ -1,0 +1,41 @@
+// Every media type Wharf names, in one place.
+
+export const mediaTypes = {
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
+  dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  dockerForeignLayer: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociConfig: 'application/vnd.oci.image.config.v1+json',
+  ociLayer: 'application/vnd.oci.image.layer.v1.tar',
+  ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+  ociEmpty: 'application/vnd.oci.empty.v1+json',
+  events: 'application/vnd.docker.distribution.events.v1+json',
+} as const;
+
+/** Manifest media types a registry accepts on PUT and serves on GET. */
+export const manifestMediaTypes: readonly string[] = [
+  mediaTypes.dockerManifest,
+  mediaTypes.dockerManifestList,
+  mediaTypes.ociManifest,
+  mediaTypes.ociIndex,
+];
+
+export function isManifestMediaType(value: string): boolean {
+  return manifestMediaTypes.includes(value);
+}
+
+/** The media types that list other manifests rather than layers. */
+export function isIndexMediaType(value: string): boolean {
+  return value === mediaTypes.ociIndex || value === mediaTypes.dockerManifestList;
+}
+
+/** Strips parameters (";charset=…") and whitespace from a Content-Type value. */
+export function baseMediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
