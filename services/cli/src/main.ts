@@ -16,6 +16,7 @@ commands:
 
 options:
   --config FILE         configuration file (YAML); also WHARF_CONFIG
+  --workers N           registry worker processes sharing the port (default 1)
   -h, --help            this text
 
 Every option can be set by an environment variable: WHARF_ plus its path in upper case,
@@ -25,18 +26,23 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { config: { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [command, ...rest] = positionals;
+  const workers = values.workers === undefined ? 1 : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    console.error('wharf: --workers takes a whole number from 1 to 64');
+    return 2;
+  }
   if (values.help || !command) {
     console.log(usage);
     return command || values.help ? 0 : 2;
   }
   switch (command) {
     case 'registry':
-      return runRegistry(values.config);
+      return runRegistry(values.config, workers);
     case 'serve':
-      return runServe(values.config);
+      return runServe(values.config, workers);
     case 'config':
       return runConfigCommand(rest, values.config);
     default:

@@ -2,6 +2,6 @@
 // standalone (no index yet), storing under ./data.
 import { runRegistry } from './registry.js';
 
-export async function runServe(configFile: string | undefined): Promise<number> {
-  return runRegistry(configFile);
+export async function runServe(configFile: string | undefined, workers = 1): Promise<number> {
+  return runRegistry(configFile, workers);
 }

@@ -12,7 +12,7 @@ export interface ValueSources {
 
 const prefix = 'WHARF_';
 /** Variables under the prefix that are not options. */
-const reserved = new Set(['WHARF_CONFIG', 'WHARF_DOCKERD_DIR']);
+const reserved = new Set(['WHARF_CONFIG', 'WHARF_DOCKERD_DIR', 'WHARF_WORKER_INDEX']);
 
 function coerce(kind: string, raw: string): unknown {
   switch (kind) {
