@@ -5,3 +5,4 @@ export * from './media-types.js';
 export * from './manifest.js';
 export * from './errors.js';
 export * from './scope.js';
+export * from './token-claims.js';

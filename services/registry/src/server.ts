@@ -36,7 +36,7 @@ function splitAddr(addr: string): { host: string; port: number } {
 export async function createRegistry(config: RegistryConfig, deps: RegistryDependencies = {}): Promise<Registry> {
   const logger = deps.logger ?? pino({ level: config.log.level, base: { service: 'registry' } });
   const driver = deps.driver ?? (await createConfiguredDriver(config.storage));
-  const auth = deps.auth ?? (await createConfiguredController(config.auth));
+  const auth = deps.auth ?? (await createConfiguredController(config.auth, logger));
   const storage = createRegistryStorage(driver);
   const app = createApp({ config, storage, auth, logger });
   let server: Server | undefined;

@@ -44,10 +44,29 @@ export const authSchema = z
         path: z.string().min(1),
       })
       .optional(),
+    token: z
+      .strictObject({
+        /** The token server's URL that clients are sent to (the challenge's realm). */
+        realm: z.url(),
+        /** This registry's name as token audience (`aud`) and the challenge's service. */
+        service: z.string().min(1),
+        /** The token issuer (`iss`) to trust. */
+        issuer: z.string().min(1),
+        /** The token server's JWKS URL; keys are refetched when an unknown kid appears. */
+        jwks: z.url().optional(),
+        /** PEM certificates whose keys are trusted (Distribution's rootcertbundle). */
+        rootCertBundle: z.string().min(1).optional(),
+        leeway: duration.default('30s'),
+        jwksMinRefetch: duration.default('5s'),
+      })
+      .refine((t) => t.jwks !== undefined || t.rootCertBundle !== undefined, {
+        message: 'needs jwks or rootCertBundle (where the signing keys come from)',
+      })
+      .optional(),
   })
   .prefault({})
   .superRefine((a, ctx) => {
-    const kinds = (['none', 'htpasswd'] as const).filter((k) => a[k] !== undefined);
+    const kinds = (['none', 'htpasswd', 'token'] as const).filter((k) => a[k] !== undefined);
     if (kinds.length > 1) {
       ctx.addIssue({ code: 'custom', message: `exactly one auth method may be configured (got ${kinds.join(', ')})` });
     }

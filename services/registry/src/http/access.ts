@@ -12,15 +12,20 @@ const repositoryActions: Record<string, Partial<Record<string, string[]>>> = {
   referrers: { GET: ['pull'] },
 };
 
-export function requiredAccess(route: MatchedRoute, method: string, query: Record<string, unknown>): AccessRecord[] {
+export function requiredAccess(route: MatchedRoute, method: string): AccessRecord[] {
   if (route.id === 'base') return [];
   if (route.id === 'catalog') return [{ type: 'registry', name: 'catalog', actions: ['*'] }];
   const actions = repositoryActions[route.id]?.[method];
   if (!actions || route.name === undefined) return [];
-  const records: AccessRecord[] = [{ type: 'repository', name: route.name, actions }];
-  // A cross-repository mount reads the source repository.
-  if (route.id === 'upload' && typeof query.mount === 'string' && typeof query.from === 'string' && query.from !== route.name) {
-    records.push({ type: 'repository', name: query.from, actions: ['pull'] });
-  }
-  return records;
+  return [{ type: 'repository', name: route.name, actions }];
+}
+
+/**
+ * A cross-repository mount also reads the source repository. That access is optional: without
+ * it the mount is not attempted and an ordinary upload starts, as the spec's fallback allows.
+ */
+export function mountSourceAccess(route: MatchedRoute, method: string, query: Record<string, unknown>): AccessRecord | undefined {
+  if (route.id !== 'upload' || method !== 'POST') return undefined;
+  if (typeof query.mount !== 'string' || typeof query.from !== 'string') return undefined;
+  return { type: 'repository', name: query.from, actions: ['pull'] };
 }

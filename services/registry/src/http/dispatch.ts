@@ -4,7 +4,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isRepositoryName, RegistryError } from '@wharf/shared';
 import type { AccessController } from '../auth/controller.js';
-import { requiredAccess } from './access.js';
+import { mountSourceAccess, requiredAccess } from './access.js';
 import { apiVersionHeader, type MethodTable, type V2Context } from './handler.js';
 import { matchRoute, type RouteId } from './route-table.js';
 
@@ -22,9 +22,11 @@ export function v2Dispatcher(tables: RouteTables, auth: AccessController) {
     }
     const handler = tables[route.id][req.method as keyof MethodTable];
     if (!handler) throw new RegistryError('UNSUPPORTED', { message: `${req.method} is not supported on this endpoint` });
-    const grant = await auth.authorize(req, requiredAccess(route, req.method, req.query as Record<string, unknown>));
+    const grant = await auth.authorize(req, requiredAccess(route, req.method));
     res.locals.user = grant.user;
-    const ctx: V2Context = { id: route.id, name, param: route.param ?? '', grant };
+    const mountSource = mountSourceAccess(route, req.method, req.query as Record<string, unknown>);
+    const mayMount = mountSource !== undefined && (await auth.authorize(req, [mountSource]).then(() => true, () => false));
+    const ctx: V2Context = { id: route.id, name, param: route.param ?? '', grant, mayMount };
     await handler(req, res, ctx);
     if (!res.headersSent) next();
   };

@@ -11,6 +11,8 @@ export interface V2Context {
   /** The route's last path segment: reference, digest or upload id. */
   param: string;
   grant: Grant;
+  /** Whether the grant covers pulling from the source of a requested cross-repository mount. */
+  mayMount: boolean;
 }
 
 export type Handler = (req: Request, res: Response, ctx: V2Context) => Promise<void>;

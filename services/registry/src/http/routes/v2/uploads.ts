@@ -42,7 +42,7 @@ export function uploadRoutes(storage: RegistryStorage): { start: MethodTable; se
   const start: Handler = async (req, res, ctx) => {
     const mount = queryParam(req, 'mount');
     const from = queryParam(req, 'from');
-    if (mount !== undefined && from !== undefined) {
+    if (mount !== undefined && from !== undefined && ctx.mayMount) {
       const digest = requireDigest(mount);
       if (!isRepositoryName(from)) throw new RegistryError('NAME_INVALID', { detail: { name: from } });
       if (await storage.blobs.mount(from, ctx.name, digest)) return created(res, ctx.name, digest);

@@ -1,0 +1,142 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import jwt from 'jsonwebtoken';
+import { libtrustKeyId, RegistryError, type AccessRecord } from '@wharf/shared';
+import { createTokenController } from './token-controller.js';
+import { certificateKeys, jwksKeys, splitPemCertificates } from './trusted-keys.js';
+
+const realm = 'http://127.0.0.1:1/token';
+const service = 'wharf-registry';
+const issuer = 'wharf-index';
+const pull: AccessRecord[] = [{ type: 'repository', name: 'alice/app', actions: ['pull'] }];
+const push: AccessRecord[] = [{ type: 'repository', name: 'alice/app', actions: ['pull', 'push'] }];
+
+const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+
+function sign(privateKey: KeyObject, claims: Record<string, unknown>, header: Record<string, unknown>, alg: jwt.Algorithm = 'RS256'): string {
+  const now = Math.floor(Date.now() / 1000);
+  return jwt.sign(
+    { iss: issuer, sub: 'alice', aud: service, iat: now, nbf: now, exp: now + 300, jti: randomUUID(), access: pull, ...claims },
+    privateKey,
+    { algorithm: alg, header: { alg, typ: 'JWT', ...header } as jwt.JwtHeader },
+  );
+}
+
+function jwksFetch(keys: { key: KeyObject; kid: string }[], counter = { calls: 0 }): typeof fetch {
+  return (async () => {
+    counter.calls++;
+    const body = { keys: keys.map(({ key, kid }) => ({ ...key.export({ format: 'jwk' }), kid })) };
+    return new Response(JSON.stringify(body), { status: 200 });
+  }) as typeof fetch;
+}
+
+async function controllerWithJwks(keys: { key: KeyObject; kid: string }[], counter = { calls: 0 }) {
+  const source = jwksKeys({ url: 'http://127.0.0.1:1/jwks', minRefetchMs: 60_000, fetch: jwksFetch(keys, counter) });
+  await source.refresh();
+  return createTokenController({ realm, service, issuer, keys: source });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<RegistryError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof RegistryError);
+    return err;
+  }
+  assert.fail('expected a rejection');
+}
+
+const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+
+describe('token controller', () => {
+  it('challenges a request without a token, naming realm, service and scope', async () => {
+    const controller = await controllerWithJwks([{ key: rsa.publicKey, kid: 'k1' }]);
+    const err = await rejection(controller.authorize({ headers: {} }, push));
+    assert.equal(err.code, 'UNAUTHORIZED');
+    assert.equal(err.headers['WWW-Authenticate'], `Bearer realm="${realm}",service="${service}",scope="repository:alice/app:pull,push"`);
+  });
+
+  it('accepts a token signed by a JWKS key and reports its subject', async () => {
+    const controller = await controllerWithJwks([{ key: rsa.publicKey, kid: 'k1' }, { key: ec.publicKey, kid: 'k2' }]);
+    assert.equal((await controller.authorize(bearer(sign(rsa.privateKey, {}, { kid: 'k1' })), pull)).user, 'alice');
+    assert.equal((await controller.authorize(bearer(sign(ec.privateKey, {}, { kid: 'k2' }, 'ES256')), pull)).user, 'alice');
+  });
+
+  it('answers insufficient_scope when the token grants less than the route needs', async () => {
+    const controller = await controllerWithJwks([{ key: rsa.publicKey, kid: 'k1' }]);
+    const err = await rejection(controller.authorize(bearer(sign(rsa.privateKey, {}, { kid: 'k1' })), push));
+    assert.match(err.headers['WWW-Authenticate']!, /error="insufficient_scope"/);
+  });
+
+  it('rejects wrong issuer, wrong audience, expired and not-yet-valid tokens as invalid_token', async () => {
+    const controller = await controllerWithJwks([{ key: rsa.publicKey, kid: 'k1' }]);
+    const now = Math.floor(Date.now() / 1000);
+    for (const claims of [{ iss: 'someone-else' }, { aud: 'other-registry' }, { exp: now - 3600 }, { nbf: now + 3600 }]) {
+      const err = await rejection(controller.authorize(bearer(sign(rsa.privateKey, claims, { kid: 'k1' })), pull));
+      assert.match(err.headers['WWW-Authenticate']!, /error="invalid_token"/, JSON.stringify(claims));
+    }
+  });
+
+  it('never accepts alg none or HMAC, even keyed with the public key', async () => {
+    const controller = await controllerWithJwks([{ key: rsa.publicKey, kid: 'k1' }]);
+    const payload = { iss: issuer, sub: 'mallory', aud: service, exp: Math.floor(Date.now() / 1000) + 300, access: push };
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT', kid: 'k1' })).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.`;
+    const pem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const hmac = jwt.sign(payload, pem, { algorithm: 'HS256', header: { alg: 'HS256', kid: 'k1' } });
+    for (const token of [none, hmac]) {
+      const err = await rejection(controller.authorize(bearer(token), pull));
+      assert.match(err.message, /algorithm/);
+    }
+  });
+
+  it('rejects a forged signature and an unknown key', async () => {
+    const controller = await controllerWithJwks([{ key: rsa.publicKey, kid: 'k1' }]);
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const forged = sign(other.privateKey, {}, { kid: 'k1' });
+    await rejection(controller.authorize(bearer(forged), pull));
+    const tampered = sign(rsa.privateKey, {}, { kid: 'k1' }).split('.');
+    tampered[1] = Buffer.from(JSON.stringify({ iss: issuer, aud: service, exp: 9999999999, access: push })).toString('base64url');
+    await rejection(controller.authorize(bearer(tampered.join('.')), pull));
+  });
+
+  it('refetches the JWKS for an unknown kid at most once per interval', async () => {
+    const counter = { calls: 0 };
+    const controller = await controllerWithJwks([{ key: rsa.publicKey, kid: 'k1' }], counter);
+    assert.equal(counter.calls, 1);
+    for (let i = 0; i < 5; i++) await rejection(controller.authorize(bearer(sign(rsa.privateKey, {}, { kid: 'rotated' })), pull));
+    assert.ok(counter.calls <= 1, `fetched ${counter.calls} times within the refetch interval`);
+  });
+
+  it('grants registry:catalog:* for the catalog', async () => {
+    const controller = await controllerWithJwks([{ key: rsa.publicKey, kid: 'k1' }]);
+    const catalog: AccessRecord[] = [{ type: 'registry', name: 'catalog', actions: ['*'] }];
+    const token = sign(rsa.privateKey, { access: catalog }, { kid: 'k1' });
+    assert.equal((await controller.authorize(bearer(token), catalog)).user, 'alice');
+    await rejection(controller.authorize(bearer(sign(rsa.privateKey, {}, { kid: 'k1' })), catalog));
+  });
+
+  it('trusts a certificate bundle by libtrust key id and by x5c chain', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wharf-certs-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
+        '-subj', '/CN=wharf-test', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+      const [cert] = splitPemCertificates(readFileSync(join(dir, 'cert.pem'), 'utf8'));
+      const { createPrivateKey } = await import('node:crypto');
+      const privateKey = createPrivateKey(readFileSync(join(dir, 'key.pem')));
+      const controller = createTokenController({ realm, service, issuer, keys: certificateKeys([cert!]) });
+      const byKid = sign(privateKey, {}, { kid: libtrustKeyId(cert!.publicKey) }, 'ES256');
+      assert.equal((await controller.authorize(bearer(byKid), pull)).user, 'alice');
+      const byChain = sign(privateKey, {}, { x5c: [cert!.raw.toString('base64')] }, 'ES256');
+      assert.equal((await controller.authorize(bearer(byChain), pull)).user, 'alice');
+      assert.match(libtrustKeyId(cert!.publicKey), /^([A-Z2-7]{4}:){11}[A-Z2-7]{4}$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
