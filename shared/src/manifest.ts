@@ -1,7 +1,7 @@
 // Manifest, image index and descriptor types (OCI image spec; Docker image manifest v2 schema 2)
 // and the one parse-and-validate step a registry applies before storing a manifest.
 import { isDigest } from './digest.js';
-import { baseMediaType, isIndexMediaType, isManifestMediaType, mediaTypes } from './media-types.js';
+import { baseMediaType, isForeignLayerMediaType, isIndexMediaType, isManifestMediaType, mediaTypes } from './media-types.js';
 
 export interface Platform {
   architecture: string;
@@ -134,7 +134,7 @@ export function parseManifest(body: Buffer, contentType: string | undefined): Pa
     if (json.manifests !== undefined) fail('an image manifest has no manifests list');
     if (mediaType === mediaTypes.dockerManifest && layers.length === 0) fail('layers must not be empty');
     // Foreign layers (urls) are fetched by clients elsewhere, so the registry need not have them.
-    parsed.blobs = [config, ...layers.filter((l) => !(l.urls?.length && l.mediaType === mediaTypes.dockerForeignLayer))];
+    parsed.blobs = [config, ...layers.filter((l) => !(l.urls?.length && isForeignLayerMediaType(l.mediaType)))];
     parsed.artifactType = typeof json.artifactType === 'string' ? json.artifactType : config.mediaType;
   }
   if (subject) parsed.subject = subject;

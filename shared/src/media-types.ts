@@ -14,6 +14,10 @@ export const mediaTypes = {
   ociLayer: 'application/vnd.oci.image.layer.v1.tar',
   ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
   ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+  // Deprecated by image-spec 1.1 but still written (e.g. Windows base layers converted to OCI).
+  ociLayerNondistributable: 'application/vnd.oci.image.layer.nondistributable.v1.tar',
+  ociLayerNondistributableGzip: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  ociLayerNondistributableZstd: 'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
   ociEmpty: 'application/vnd.oci.empty.v1+json',
   events: 'application/vnd.docker.distribution.events.v1+json',
 } as const;
@@ -33,6 +37,17 @@ export function isManifestMediaType(value: string): boolean {
 /** The media types that list other manifests rather than layers. */
 export function isIndexMediaType(value: string): boolean {
   return value === mediaTypes.ociIndex || value === mediaTypes.dockerManifestList;
+}
+
+/** Layers that clients fetch from their `urls` rather than from the registry (Docker foreign
+ * layers, OCI non-distributable layers). */
+export function isForeignLayerMediaType(value: string): boolean {
+  return (
+    value === mediaTypes.dockerForeignLayer ||
+    value === mediaTypes.ociLayerNondistributable ||
+    value === mediaTypes.ociLayerNondistributableGzip ||
+    value === mediaTypes.ociLayerNondistributableZstd
+  );
 }
 
 /** Strips parameters (";charset=…") and whitespace from a Content-Type value. */

@@ -1,5 +1,6 @@
 // Repository names, tags and references: the grammar of the OCI distribution spec
 // ("Pulling manifests") and of docker's distribution/reference, which clients enforce too.
+import { isDigest } from './digest.js';
 
 /** One path component: lowercase alphanumerics joined by '.', '_', '__' or runs of '-'. */
 const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
@@ -36,6 +37,7 @@ export function parseImageReference(value: string): ImageReference | undefined {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
+    if (!isDigest(digest)) return undefined;
   }
   let tag: string | undefined;
   const colon = rest.lastIndexOf(':');

@@ -11,7 +11,9 @@ export interface AccessRecord {
   actions: string[];
 }
 
-const scopeGrammar = /^([a-z0-9]+)(?:\(([a-z0-9]+)\))?:(.+):([a-z*]+(?:,[a-z*]+)*)$/;
+// The name takes anything but whitespace: scopes are joined by spaces in a token request, so a
+// name with a space would swallow the next scope.
+const scopeGrammar = /^([a-z0-9]+)(?:\(([a-z0-9]+)\))?:(\S+):([a-z*]+(?:,[a-z*]+)*)$/;
 
 /** Parses one scope string; undefined when it does not follow the grammar. */
 export function parseScope(scope: string): AccessRecord | undefined {

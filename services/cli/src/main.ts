@@ -23,11 +23,19 @@ Every option can be set by an environment variable: WHARF_ plus its path in uppe
 e.g. WHARF_REGISTRY_HTTP_ADDR=127.0.0.1:5001 or WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=/srv.`;
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { config: { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { config: { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    // An unknown option or a missing option value is a usage error, like an unknown command.
+    console.error(`wharf: ${(err as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
   const workers = values.workers === undefined ? 1 : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {

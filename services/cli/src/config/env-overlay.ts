@@ -2,6 +2,7 @@
 // sets registry.http.addr. Path segments match schema keys case-insensitively; a variable that
 // names no option is an error, so a typo never passes silently. WHARF_CONFIG names the file.
 import type { z } from 'zod';
+import { knownOptions } from './issues.js';
 import { kindOf, objectKeys } from './schema-walk.js';
 
 export interface ValueSources {
@@ -22,6 +23,17 @@ function coerce(kind: string, raw: string): unknown {
       return raw === 'true' ? true : raw === 'false' ? false : raw;
     case 'array':
       return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    case 'object': {
+      // A section that has no leaves of its own, such as registry.storage.memory or
+      // registry.auth.none, is switched on by a JSON object: WHARF_REGISTRY_STORAGE_MEMORY={}.
+      try {
+        const value: unknown = JSON.parse(raw);
+        if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value;
+      } catch {
+        // not JSON: left as the string, which the schema then refuses with the variable's name
+      }
+      return raw;
+    }
     default:
       return raw;
   }
@@ -46,7 +58,7 @@ export function envOverlay(
       const shape = objectKeys(node);
       const key = shape && Object.keys(shape).find((k) => k.toLowerCase() === segment);
       if (!shape || !key) {
-        const known = shape ? ` (known: ${Object.keys(shape).join(', ')})` : '';
+        const known = shape ? ` (${knownOptions(Object.keys(shape))})` : '';
         problems.push(`config: ${name}: ${[...path, segment].join('.')}: unknown option${known}`);
         ok = false;
         break;

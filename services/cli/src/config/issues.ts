@@ -4,11 +4,26 @@ import type { z } from 'zod';
 import type { ValueSources } from './env-overlay.js';
 import { objectKeys, schemaAt } from './schema-walk.js';
 
+/**
+ * Where the value at `path` came from. An option set by a variable came from it alone; a section
+ * (a check over several options, such as "one storage driver") may mix the file and variables
+ * that set options inside it, so it names both rather than blaming one variable.
+ */
 function origin(path: string, sources: ValueSources): string {
+  // The option itself, or a section above it given whole (WHARF_REGISTRY_STORAGE_MEMORY={...}).
   for (const [option, variable] of sources.env) {
-    if (option === path || option.startsWith(`${path}.`)) return ` [from ${variable}]`;
+    if (option === path || path.startsWith(`${option}.`)) return ` [from ${variable}]`;
   }
-  return sources.file ? ` [in ${sources.file}]` : '';
+  const inside = [...sources.env].filter(([option]) => option.startsWith(`${path}.`)).map(([, variable]) => variable);
+  const parts: string[] = [];
+  if (sources.file) parts.push(`in ${sources.file}`);
+  if (inside.length) parts.push(`from ${inside.join(', ')}`);
+  return parts.length ? ` [${parts.join('; ')}]` : '';
+}
+
+/** "known: a, b", or for a section without options (registry.storage.memory) a plain statement. */
+export function knownOptions(keys: readonly string[]): string {
+  return keys.length ? `known: ${keys.join(', ')}` : 'the section takes no options';
 }
 
 export function describeIssue(schema: z.ZodType, issue: z.core.$ZodIssue, sources: ValueSources): string {
@@ -18,7 +33,7 @@ export function describeIssue(schema: z.ZodType, issue: z.core.$ZodIssue, source
     return issue.keys
       .map((key) => {
         const full = [...path, key].join('.');
-        return `config: ${full}: unknown option (known: ${known.join(', ')})${origin(full, sources)}`;
+        return `config: ${full}: unknown option (${knownOptions(known)})${origin(full, sources)}`;
       })
       .join('\n');
   }

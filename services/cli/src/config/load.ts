@@ -30,7 +30,10 @@ async function readYaml(file: string): Promise<Record<string, unknown>> {
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new ConfigError([`config: ${file}: invalid YAML: ${(err as Error).message}`]);
+    // The yaml library appends a multi-line excerpt of the source; keep the one line that says
+    // what and where ("… at line 3, column 1"), so each problem stays on one line.
+    const what = (err as Error).message.split('\n')[0]!.replace(/:\s*$/, '');
+    throw new ConfigError([`config: ${file}: invalid YAML: ${what}`]);
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError([`config: ${file}: must be a mapping`]);

@@ -25,10 +25,16 @@ export function checked(driver: StorageDriver): StorageDriver {
     getContent: async (p: string): Promise<Buffer> => driver.getContent(fileOnly(p)),
     putContent: async (p: string, c: Uint8Array): Promise<void> => driver.putContent(fileOnly(p), c),
     reader: async (p: string, o?: ReadOptions) => {
-      if (o?.offset !== undefined && (!Number.isSafeInteger(o.offset) || o.offset < 0)) {
-        throw new StorageDriverError('InvalidOffset', p, driver.name);
+      const path = fileOnly(p);
+      const offset = o?.offset ?? 0;
+      if (!Number.isSafeInteger(offset) || offset < 0) {
+        throw new StorageDriverError('InvalidOffset', path, driver.name);
       }
-      return driver.reader(fileOnly(p), o);
+      // end is inclusive, so a range always holds at least the byte at offset.
+      if (o?.end !== undefined && (!Number.isSafeInteger(o.end) || o.end < offset)) {
+        throw new StorageDriverError('InvalidOffset', path, driver.name);
+      }
+      return driver.reader(path, o);
     },
     writer: async (p: string, append: boolean): Promise<FileWriter> => driver.writer(fileOnly(p), append),
     stat: async (p: string): Promise<FileInfo> => driver.stat(check(p)),

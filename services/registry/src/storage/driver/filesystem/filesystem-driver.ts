@@ -58,17 +58,17 @@ export class FilesystemDriver implements StorageDriver {
     const handle = await open(this.full(path), 'r').catch((err: unknown) => {
       throw translate(err, path);
     });
-    const info = await handle.stat();
-    if (info.isDirectory()) {
+    try {
+      const info = await handle.stat();
+      if (info.isDirectory()) throw new StorageDriverError('PathNotFound', path, name);
+      const start = options.offset ?? 0;
+      if (start > info.size) throw new StorageDriverError('InvalidOffset', path, name);
+      return handle.createReadStream({ start, ...(options.end !== undefined ? { end: options.end } : {}) });
+    } catch (err) {
+      // Nothing will read from the handle, so close it here rather than leave it to the GC.
       await handle.close();
-      throw new StorageDriverError('PathNotFound', path, name);
+      throw err;
     }
-    const start = options.offset ?? 0;
-    if (start > info.size) {
-      await handle.close();
-      throw new StorageDriverError('InvalidOffset', path, name);
-    }
-    return handle.createReadStream({ start, ...(options.end !== undefined ? { end: options.end } : {}) });
   }
 
   async writer(path: string, append: boolean): Promise<FileWriter> {
@@ -76,7 +76,14 @@ export class FilesystemDriver implements StorageDriver {
     await mkdir(dirname(file), { recursive: true });
     let size = 0;
     if (append) {
-      size = await stat(file).then((s) => s.size, () => 0);
+      // Opening for append creates the file when it is missing, so a writer committed without
+      // any append still leaves a (zero-byte) file, as it does with append=false.
+      const handle = await open(file, 'a');
+      try {
+        size = (await handle.stat()).size;
+      } finally {
+        await handle.close();
+      }
     } else {
       await writeFile(file, '');
     }
@@ -121,10 +128,16 @@ export class FilesystemDriver implements StorageDriver {
   }
 
   async move(source: string, destination: string): Promise<void> {
+    const from = this.full(source);
     const target = this.full(destination);
+    // Check the source before creating the destination's parents, so that moving a missing
+    // file leaves no empty directories behind.
+    await stat(from).catch((err: unknown) => {
+      throw translate(err, source);
+    });
     await mkdir(dirname(target), { recursive: true });
     try {
-      await rename(this.full(source), target);
+      await rename(from, target);
     } catch (err) {
       throw translate(err, source);
     }

@@ -11,10 +11,14 @@ interface MemoryFile {
 }
 
 const name = 'memory';
+/** Chunk size of readers; each chunk is a copy, so a consumer can never change stored bytes. */
+const readChunk = 64 * 1024;
 
 export class MemoryDriver implements StorageDriver {
   readonly name = name;
   private readonly files = new Map<string, MemoryFile>();
+  /** The root always exists, as a directory does on disk; this is its time when empty. */
+  private readonly created = new Date();
 
   private file(path: string): MemoryFile {
     const file = this.files.get(path);
@@ -46,7 +50,13 @@ export class MemoryDriver implements StorageDriver {
     const start = options.offset ?? 0;
     if (start > data.length) throw new StorageDriverError('InvalidOffset', path, name);
     const end = options.end === undefined ? data.length : Math.min(options.end + 1, data.length);
-    return Readable.from([data.subarray(start, end)], { objectMode: false });
+    // data is never changed in place (appends and puts replace chunks), so copying lazily is safe.
+    function* copies(): Generator<Buffer> {
+      for (let at = start; at < end; at += readChunk) {
+        yield Buffer.from(data.subarray(at, Math.min(at + readChunk, end)));
+      }
+    }
+    return Readable.from(copies(), { objectMode: false });
   }
 
   async writer(path: string, append: boolean): Promise<FileWriter> {
@@ -61,7 +71,8 @@ export class MemoryDriver implements StorageDriver {
       async append(source: Readable): Promise<number> {
         let taken = 0;
         for await (const chunk of source) {
-          const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+          // Always a copy: the caller may reuse its buffer once append resolves.
+          const buf = Buffer.from(chunk as Uint8Array);
           file.chunks.push(buf);
           file.size += buf.length;
           taken += buf.length;
@@ -85,6 +96,7 @@ export class MemoryDriver implements StorageDriver {
     for (const [key, f] of this.files) {
       if (key.startsWith(prefix) && (!newest || f.modTime > newest)) newest = f.modTime;
     }
+    if (!newest && path === '/') newest = this.created;
     if (!newest) throw new StorageDriverError('PathNotFound', path, name);
     return { path, size: 0, modTime: newest, isDirectory: true };
   }
@@ -95,7 +107,7 @@ export class MemoryDriver implements StorageDriver {
     for (const key of this.files.keys()) {
       if (key.startsWith(prefix)) children.add(prefix + key.slice(prefix.length).split('/')[0]);
     }
-    if (children.size === 0) throw new StorageDriverError('PathNotFound', path, name);
+    if (children.size === 0 && path !== '/') throw new StorageDriverError('PathNotFound', path, name);
     return [...children];
   }
 
