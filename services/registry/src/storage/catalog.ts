@@ -33,5 +33,7 @@ export class Catalog {
 export function paginate(sorted: readonly string[], n: number | undefined, last: string | undefined): { items: string[]; more: boolean } {
   const after = last === undefined ? sorted : sorted.filter((item) => item > last);
   if (n === undefined) return { items: [...after], more: false };
-  return { items: after.slice(0, n), more: after.length > n };
+  // n = 0 asks for nothing: an empty page with no next page, so no Link (OCI spec, end-8b:
+  // "When n is zero, this endpoint MUST return an empty list, and MUST NOT include a Link header").
+  return { items: after.slice(0, n), more: n > 0 && after.length > n };
 }

@@ -99,6 +99,12 @@ export class ManifestStore {
       if (err instanceof ManifestValidationError) throw new RegistryError('MANIFEST_INVALID', { message: err.message });
       throw err;
     }
+    // GET serves the media type read back from the stored bytes, so the bytes must say what was
+    // pushed: an OCI manifest or index may omit mediaType, but a docker manifest or manifest list
+    // without one would later be served as OCI (Distribution rejects those too).
+    if (storedMediaType(content).mediaType !== parsed.mediaType) {
+      throw new RegistryError('MANIFEST_INVALID', { message: `a ${parsed.mediaType} manifest must declare its mediaType` });
+    }
     const byDigest = reference.includes(':');
     const digest = digestOf(content, byDigest ? parseDigest(reference).algorithm : 'sha256');
     if (byDigest && digest !== reference) {

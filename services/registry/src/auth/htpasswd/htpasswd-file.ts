@@ -18,7 +18,7 @@ export function parseHtpasswd(text: string, source: string): Map<string, string>
     if (!bcryptHash.test(hash)) {
       throw new HtpasswdError(`${source}:${index + 1}: user ${JSON.stringify(user)} has a non-bcrypt hash; only bcrypt entries (htpasswd -B) are accepted`);
     }
-    entries.set(user, hash);
+    entries.set(user, hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash); // bcrypt (npm) rejects $2y$, the same algorithm as $2b$
   }
   return entries;
 }

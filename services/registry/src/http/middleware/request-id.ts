@@ -28,7 +28,10 @@ export function requestContext(logger: Logger, accessLog: boolean) {
             bytesIn: socket.bytesRead - readBefore,
             bytesOut: socket.bytesWritten - writtenBefore,
             durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-            remote: req.socket.remoteAddress,
+            // The socket captured at the start: req.socket is null by 'finish' when the request was
+            // destroyed mid-body (e.g. a manifest cut off at the size limit), and a throw here
+            // would be an uncaught exception that takes the process down.
+            remote: socket.remoteAddress,
             user: res.locals.user,
           },
           'request',

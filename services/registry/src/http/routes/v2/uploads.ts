@@ -2,7 +2,7 @@
 // POST starts (or completes monolithically, or mounts), PATCH appends a chunk, PUT completes,
 // GET reports progress, DELETE cancels.
 import type { Request, Response } from 'express';
-import { isRepositoryName, RegistryError } from '@wharf/shared';
+import { isDigest, isRepositoryName, RegistryError } from '@wharf/shared';
 import type { RegistryStorage } from '../../../storage/registry-storage.js';
 import { isUploadId, type UploadStatus } from '../../../storage/upload-session.js';
 import { queryParam, type Handler, type MethodTable } from '../../handler.js';
@@ -43,10 +43,12 @@ export function uploadRoutes(storage: RegistryStorage): { start: MethodTable; se
     const mount = queryParam(req, 'mount');
     const from = queryParam(req, 'from');
     if (mount !== undefined && from !== undefined && ctx.mayMount) {
-      const digest = requireDigest(mount);
-      if (!isRepositoryName(from)) throw new RegistryError('NAME_INVALID', { detail: { name: from } });
-      if (await storage.blobs.mount(from, ctx.name, digest)) return created(res, ctx.name, digest);
-      // Not mountable: fall back to an ordinary upload session, as the spec allows.
+      // A mount that cannot be done, including one with an invalid digest or source name, falls
+      // back to an ordinary upload session (Docker API "Cross Repository Blob Mount"; Distribution
+      // ignores unparsable mount arguments the same way) rather than failing the push.
+      if (isDigest(mount) && isRepositoryName(from) && (await storage.blobs.mount(from, ctx.name, mount))) {
+        return created(res, ctx.name, mount);
+      }
     }
     const digestParam = queryParam(req, 'digest');
     if (digestParam !== undefined && mount === undefined) {
@@ -66,9 +68,20 @@ export function uploadRoutes(storage: RegistryStorage): { start: MethodTable; se
     if (range === 'invalid') throw new RegistryError('RANGE_INVALID', { message: 'malformed Content-Range' });
     const length = req.headers['content-length'];
     if (range && length !== undefined && Number(length) !== range.end - range.start + 1) {
-      throw new RegistryError('RANGE_INVALID', { message: 'Content-Length does not match Content-Range' });
+      // A length that disagrees with the range is a size error, as in Distribution (SIZE_INVALID).
+      throw new RegistryError('SIZE_INVALID', { message: 'Content-Length does not match Content-Range' });
     }
-    const status = await storage.uploads.append(ctx.name, uuid, req, range);
+    let status: UploadStatus;
+    try {
+      status = await storage.uploads.append(ctx.name, uuid, req, range);
+    } catch (err) {
+      // The 416 tells the client where to resume (Docker API "Chunked Upload": Location, Range
+      // and Docker-Upload-UUID of the current progress).
+      if (err instanceof RegistryError && err.code === 'RANGE_INVALID') {
+        progressHeaders(res, ctx.name, await storage.uploads.status(ctx.name, uuid));
+      }
+      throw err;
+    }
     progressHeaders(res, ctx.name, status);
     res.status(202).end();
   };
