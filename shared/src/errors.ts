@@ -30,7 +30,7 @@ export const errorCatalogue = {
 export type ErrorCode = keyof typeof errorCatalogue;
 
 export interface ErrorEntry {
-  code: ErrorCode;
+  code: string;
   message: string;
   detail?: unknown;
 }
@@ -39,24 +39,42 @@ export interface ErrorEnvelope {
   errors: ErrorEntry[];
 }
 
-export interface RegistryErrorOptions {
+export interface ApiErrorOptions {
   message?: string;
   detail?: unknown;
   /** Response headers the error carries, e.g. the WWW-Authenticate challenge of a 401. */
   headers?: Record<string, string>;
 }
 
-export class RegistryError extends Error {
+type Catalogue = Record<string, { status: number; message: string }>;
+
+/**
+ * An error with a code from a catalogue; the catalogue decides its status and default message.
+ * Each service's catalogue gets its own subclass (RegistryError here, the index's IndexError).
+ */
+export abstract class ApiError<Code extends string = string> extends Error {
   readonly detail: unknown;
   readonly headers: Record<string, string>;
-  constructor(readonly code: ErrorCode, options: RegistryErrorOptions = {}) {
-    super(options.message ?? errorCatalogue[code].message);
-    this.name = 'RegistryError';
+  protected abstract readonly catalogue: Catalogue;
+  constructor(
+    readonly code: Code,
+    defaultMessage: string,
+    options: ApiErrorOptions = {},
+  ) {
+    super(options.message ?? defaultMessage);
     this.detail = options.detail;
     this.headers = options.headers ?? {};
   }
   get status(): number {
-    return errorCatalogue[this.code].status;
+    return this.catalogue[this.code]?.status ?? 500;
+  }
+}
+
+export class RegistryError extends ApiError<ErrorCode> {
+  protected readonly catalogue = errorCatalogue;
+  constructor(code: ErrorCode, options: ApiErrorOptions = {}) {
+    super(code, errorCatalogue[code].message, options);
+    this.name = 'RegistryError';
   }
 }
 
@@ -72,7 +90,7 @@ export interface RenderedError {
 
 /** Turns anything thrown into the envelope; unknown errors reveal nothing of their internals. */
 export function renderError(err: unknown): RenderedError {
-  if (err instanceof RegistryError) {
+  if (err instanceof ApiError) {
     const entry: ErrorEntry = { code: err.code, message: err.message };
     if (err.detail !== undefined) entry.detail = err.detail;
     return { status: err.status, headers: err.headers, body: { errors: [entry] } };

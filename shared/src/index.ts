@@ -6,3 +6,5 @@ export * from './manifest.js';
 export * from './errors.js';
 export * from './scope.js';
 export * from './token-claims.js';
+export * from './duration.js';
+export * from './basic-auth.js';

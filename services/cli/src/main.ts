@@ -1,22 +1,28 @@
 #!/usr/bin/env node
-// The `wharf` command: wharf registry | serve | config check FILE | config schema.
+// The `wharf` command: wharf registry | index | serve | user add | config check FILE | config schema.
 import { parseArgs } from 'node:util';
 import { runConfigCommand } from './commands/config.js';
 import { runRegistry } from './commands/registry.js';
 import { runServe } from './commands/serve.js';
+import { runIndex } from './commands/index.js';
+import { runUserCommand } from './commands/user.js';
 import { ConfigError } from './config/load.js';
 
 const usage = `usage: wharf <command> [options]
 
 commands:
   registry              run the registry (v2 API) alone
-  serve                 run every service together on embedded defaults
+  index                 run the index (accounts, repositories, token server) alone
+  serve                 run the index and the registry together on embedded defaults
+  user add NAME         create an account (password on standard input; --admin, --email)
   config check FILE     validate a configuration file and print the effective config
   config schema         print the configuration's JSON Schema
 
 options:
   --config FILE         configuration file (YAML); also WHARF_CONFIG
   --workers N           registry worker processes sharing the port (default 1)
+  --admin               with user add: a site admin
+  --email ADDRESS       with user add: the account's email
   -h, --help            this text
 
 Every option can be set by an environment variable: WHARF_ plus its path in upper case,
@@ -28,7 +34,13 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { config: { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        config: { type: 'string' },
+        workers: { type: 'string' },
+        admin: { type: 'boolean' },
+        email: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (err) {
     // An unknown option or a missing option value is a usage error, like an unknown command.
@@ -51,6 +63,10 @@ async function main(argv: string[]): Promise<number> {
       return runRegistry(values.config, workers);
     case 'serve':
       return runServe(values.config, workers);
+    case 'index':
+      return runIndex(values.config);
+    case 'user':
+      return runUserCommand(rest, { config: values.config, admin: values.admin, email: values.email });
     case 'config':
       return runConfigCommand(rest, values.config);
     default:

@@ -2,9 +2,11 @@
 // service's own command read the same file. WHARF_<SECTION>_<PATH> overrides any option.
 import { z } from 'zod';
 import { registryConfigSchema } from '@wharf/registry';
+import { indexConfigSchema } from '@wharf/index';
 
 export const wharfConfigSchema = z.strictObject({
   registry: registryConfigSchema.prefault({}),
+  index: indexConfigSchema.prefault({}),
 });
 
 export type WharfConfig = z.output<typeof wharfConfigSchema>;

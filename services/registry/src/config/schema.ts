@@ -1,10 +1,9 @@
 // The registry's configuration: the one definition, with its defaults. The TypeScript type is
 // inferred from it. Keys are camelCase and never contain '_', so WHARF_A_B_C maps onto a.b.c.
 import { z } from 'zod';
+import { durationGrammar, durationHint } from '@wharf/shared';
 
-const duration = z
-  .string()
-  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 500ms, 30s, 10m, 168h or 7d');
+const duration = z.string().regex(durationGrammar, durationHint);
 
 const filesystemStorage = z.strictObject({
   rootDirectory: z.string().min(1).default('./data/registry'),
@@ -94,10 +93,4 @@ export const registryConfigSchema = z.strictObject({
 export type RegistryConfigInput = z.input<typeof registryConfigSchema>;
 export type RegistryConfig = z.output<typeof registryConfigSchema>;
 
-/** Parses a duration string of the schema's grammar into milliseconds. */
-export function durationMs(value: string): number {
-  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
-  if (!match) throw new Error(`invalid duration ${value}`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit;
-}
+export { durationMs } from '@wharf/shared';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { RegistryError } from '@wharf/shared';
 import type { AccessController } from '../controller.js';
-import { parseBasicAuth } from '../basic-credentials.js';
+import { parseBasicAuth } from '@wharf/shared';
 
 export interface HtpasswdOptions {
   realm: string;

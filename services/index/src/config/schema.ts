@@ -1,0 +1,71 @@
+// The index's configuration: the one definition, with its defaults. Keys are camelCase and never
+// contain '_', so WHARF_INDEX_A_B maps onto index.a.b.
+import { z } from 'zod';
+import { durationGrammar, durationHint } from '@wharf/shared';
+
+const duration = z.string().regex(durationGrammar, durationHint);
+
+export const indexConfigSchema = z.strictObject({
+  http: z
+    .strictObject({
+      addr: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'host:port').default('127.0.0.1:5001'),
+      /** The URL clients reach the index at (token realm, links); defaults to http://<addr>. */
+      publicUrl: z.url().optional(),
+      /** Honour X-Forwarded-For from this many proxies in front (express "trust proxy"). */
+      trustProxy: z.number().int().min(0).max(10).default(0),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      accessLog: z.boolean().default(true),
+    })
+    .prefault({}),
+  database: z.strictObject({ path: z.string().min(1).default('./data/index/index.db') }).prefault({}),
+  accounts: z
+    .strictObject({
+      /** bcrypt cost for passwords; 10 or more. */
+      bcryptCost: z.number().int().min(10).max(15).default(10),
+      /** Whether anyone may sign up through the API; when false only admins create accounts. */
+      signup: z.boolean().default(true),
+      /** An admin account created at start-up if it does not exist yet. */
+      initialAdmin: z
+        .strictObject({ username: z.string(), password: z.string().min(8), email: z.string().default('admin@localhost') })
+        .optional(),
+    })
+    .prefault({}),
+  repositories: z
+    .strictObject({
+      /** Visibility of a repository created by its first push. */
+      defaultVisibility: z.enum(['public', 'private']).default('private'),
+    })
+    .prefault({}),
+  token: z
+    .strictObject({
+      /** `iss` of issued tokens; registries trust this issuer. */
+      issuer: z.string().min(1).default('wharf-index'),
+      /** The registry service names (token audiences) this index issues tokens for. */
+      services: z.array(z.string().min(1)).min(1).default(['wharf-registry']),
+      ttl: duration.default('5m'),
+      refreshTtl: duration.default('90d'),
+    })
+    .prefault({}),
+  events: z
+    .strictObject({
+      /** Shared secret the registry sends as `Authorization: Bearer <secret>` with its events. */
+      secret: z.string().min(16).optional(),
+    })
+    .prefault({}),
+  rateLimit: z
+    .strictObject({
+      window: duration.default('1m'),
+      /** Requests to the token and login endpoints per client address per window. */
+      perAddress: z.number().int().positive().default(600),
+      /** Failed logins per (account, address) per window; success does not count. */
+      failedPerAccount: z.number().int().positive().default(10),
+    })
+    .prefault({}),
+});
+
+export type IndexConfigInput = z.input<typeof indexConfigSchema>;
+export type IndexConfig = z.output<typeof indexConfigSchema>;

@@ -1,0 +1,59 @@
+// The audit log: logins, token grants and denials, pushes, deletes, permission changes.
+import type { Db } from './open.js';
+import { nowIso } from './open.js';
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string | null;
+  action: string;
+  target: string | null;
+  outcome: 'ok' | 'denied' | 'failed';
+  detail: Record<string, unknown>;
+  remote: string | null;
+}
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  target?: string;
+  limit?: number;
+  beforeId?: number;
+}
+
+export class AuditTable {
+  private readonly insertStmt;
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare('INSERT INTO audit_log (at, actor, action, target, outcome, detail, remote) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  }
+
+  record(entry: Omit<AuditEntry, 'id' | 'at' | 'detail' | 'remote' | 'actor' | 'target' | 'outcome'> & Partial<AuditEntry>): void {
+    this.insertStmt.run(
+      nowIso(),
+      entry.actor ?? null,
+      entry.action,
+      entry.target ?? null,
+      entry.outcome ?? 'ok',
+      JSON.stringify(entry.detail ?? {}),
+      entry.remote ?? null,
+    );
+  }
+
+  query(filter: AuditFilter = {}): AuditEntry[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    for (const key of ['actor', 'action', 'target'] as const) {
+      if (filter[key] !== undefined) {
+        where.push(`${key} = ?`);
+        args.push(filter[key]);
+      }
+    }
+    if (filter.beforeId !== undefined) {
+      where.push('id < ?');
+      args.push(filter.beforeId);
+    }
+    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...args, Math.min(filter.limit ?? 100, 1000)) as (Omit<AuditEntry, 'detail'> & { detail: string })[];
+    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+  }
+}

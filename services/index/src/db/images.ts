@@ -1,0 +1,90 @@
+// What the registry reported: every manifest (digest, media type, size, layer digests) and tag of
+// every repository — the index's "checksums".
+import type { Db } from './open.js';
+import { nowIso } from './open.js';
+
+export interface ManifestRecord {
+  digest: string;
+  mediaType: string;
+  size: number;
+  layers: string[];
+  pushedAt: string;
+  pushedBy: string | null;
+}
+
+export interface TagRecord extends ManifestRecord {
+  tag: string;
+  updatedAt: string;
+}
+
+interface ManifestRow {
+  digest: string;
+  media_type: string;
+  size: number;
+  layers: string;
+  pushed_at: string;
+  pushed_by: string | null;
+}
+
+const toManifest = (r: ManifestRow): ManifestRecord => ({
+  digest: r.digest,
+  mediaType: r.media_type,
+  size: r.size,
+  layers: JSON.parse(r.layers) as string[],
+  pushedAt: r.pushed_at,
+  pushedBy: r.pushed_by,
+});
+
+export class ImageTable {
+  constructor(private readonly db: Db) {}
+
+  recordManifest(repositoryId: number, m: Omit<ManifestRecord, 'pushedAt'> & { pushedAt?: string }): void {
+    this.db
+      .prepare(
+        `INSERT INTO manifests (repository_id, digest, media_type, size, layers, pushed_at, pushed_by) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (repository_id, digest) DO UPDATE SET media_type = excluded.media_type, size = excluded.size, layers = excluded.layers`,
+      )
+      .run(repositoryId, m.digest, m.mediaType, m.size, JSON.stringify(m.layers), m.pushedAt ?? nowIso(), m.pushedBy);
+  }
+
+  setTag(repositoryId: number, tag: string, digest: string, at = nowIso()): void {
+    this.db
+      .prepare('INSERT INTO tags (repository_id, tag, digest, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (repository_id, tag) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at')
+      .run(repositoryId, tag, digest, at);
+  }
+
+  removeTag(repositoryId: number, tag: string): boolean {
+    return this.db.prepare('DELETE FROM tags WHERE repository_id = ? AND tag = ?').run(repositoryId, tag).changes > 0;
+  }
+
+  /** Removes a manifest and every tag pointing at it (as the registry does on delete). */
+  removeManifest(repositoryId: number, digest: string): void {
+    this.db.prepare('DELETE FROM tags WHERE repository_id = ? AND digest = ?').run(repositoryId, digest);
+    this.db.prepare('DELETE FROM manifests WHERE repository_id = ? AND digest = ?').run(repositoryId, digest);
+  }
+
+  manifest(repositoryId: number, digest: string): ManifestRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM manifests WHERE repository_id = ? AND digest = ?').get(repositoryId, digest) as ManifestRow | undefined;
+    return row && toManifest(row);
+  }
+
+  /** Tags with their manifests, newest push first. */
+  tags(repositoryId: number, limit = 1000, offset = 0): TagRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT t.tag, t.updated_at, m.* FROM tags t LEFT JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest
+         WHERE t.repository_id = ? ORDER BY t.updated_at DESC, t.tag LIMIT ? OFFSET ?`,
+      )
+      .all(repositoryId, limit, offset) as (ManifestRow & { tag: string; updated_at: string; digest: string })[];
+    return rows.map((r) => ({
+      ...toManifest({ ...r, media_type: r.media_type ?? '', size: r.size ?? 0, layers: r.layers ?? '[]', pushed_at: r.pushed_at ?? r.updated_at }),
+      tag: r.tag,
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  lastPush(repositoryId: number): string | undefined {
+    const row = this.db.prepare('SELECT MAX(updated_at) AS at FROM tags WHERE repository_id = ?').get(repositoryId) as { at: string | null };
+    return row.at ?? undefined;
+  }
+}

@@ -1,0 +1,45 @@
+// The index's HTTP application: request context → token server and keys → JSON API → error
+// renderer. Route modules are functions of their dependencies.
+import express, { type Express, type Router } from 'express';
+import type { Logger } from 'pino';
+import { errorRenderer, requestContext } from '@wharf/common';
+import type { IndexConfig } from '../config/schema.js';
+import type { IndexStore } from '../db/store.js';
+import type { SigningKey } from '../tokens/keys.js';
+import type { TokenService } from '../tokens/token-service.js';
+import { IndexError } from './errors.js';
+import { authenticateCaller } from './middleware/authenticate.js';
+import { loginRateLimits } from './middleware/rate-limits.js';
+import { keyRoutes } from './routes/keys.js';
+import { tokenRoutes } from './routes/token.js';
+
+export interface IndexAppDependencies {
+  config: IndexConfig;
+  store: IndexStore;
+  logger: Logger;
+  tokens: TokenService;
+  signingKeys: () => SigningKey[];
+  /** Further routers (JSON API, events, v1) mounted after authentication. */
+  apiRouters?: Router[];
+}
+
+export function createIndexApp(deps: IndexAppDependencies): Express {
+  const { config, store, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.http.trustProxy);
+  app.set('query parser', 'extended');
+  app.use(requestContext(logger, config.log.accessLog));
+  const limits = loginRateLimits(config.rateLimit);
+  app.use('/token', express.urlencoded({ extended: false, limit: '16kb' }), ...limits);
+  app.use(tokenRoutes(deps.tokens));
+  app.use(keyRoutes(deps.signingKeys));
+  app.use(express.json({ limit: '1mb' }));
+  app.use(authenticateCaller(store));
+  for (const router of deps.apiRouters ?? []) app.use(router);
+  app.use((req) => {
+    throw new IndexError('NOT_FOUND', { message: `no such endpoint: ${req.method} ${req.path}` });
+  });
+  app.use(errorRenderer(logger));
+  return app;
+}

@@ -1,0 +1,43 @@
+// Rate limits on the endpoints that check passwords (express-rate-limit): every request counts
+// against its client address; failed logins also count against (account, address), so guessing
+// alice's password from one address cannot lock alice out at hers. 429 carries Retry-After and
+// the RateLimit-* headers.
+import type { Request, RequestHandler } from 'express';
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import { durationMs, parseBasicAuth } from '@wharf/shared';
+import type { IndexConfig } from '../../config/schema.js';
+import { IndexError } from '../errors.js';
+
+/** The account a request tries to log in as: Basic user, or the form/JSON username. */
+function accountOf(req: Request): string {
+  const basic = parseBasicAuth(req.headers.authorization);
+  if (basic) return basic.user;
+  const body = req.body as Record<string, unknown> | undefined;
+  return typeof body?.username === 'string' ? body.username : '';
+}
+
+function address(req: Request): string {
+  return ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+}
+
+export function loginRateLimits(config: IndexConfig['rateLimit']): RequestHandler[] {
+  const windowMs = durationMs(config.window);
+  const common = {
+    windowMs,
+    standardHeaders: 'draft-6' as const,
+    legacyHeaders: false,
+    handler: () => {
+      throw new IndexError('TOOMANYREQUESTS', { message: 'too many requests; retry later' });
+    },
+  };
+  const perAddress = rateLimit({ ...common, limit: config.perAddress, keyGenerator: address });
+  const failedPerAccount = rateLimit({
+    ...common,
+    limit: config.failedPerAccount,
+    skipSuccessfulRequests: true,
+    // Anonymous requests name no account; only credentialed attempts count here.
+    skip: (req) => accountOf(req) === '',
+    keyGenerator: (req) => `${accountOf(req)}\0${address(req)}`,
+  });
+  return [perAddress, failedPerAccount];
+}

@@ -1,0 +1,5 @@
+// The public surface of @wharf/index.
+export { createIndex, type Index, type IndexDependencies } from './server.js';
+export { indexConfigSchema, type IndexConfig, type IndexConfigInput } from './config/schema.js';
+export { openIndexStore, type IndexStore } from './db/store.js';
+export { createAccount } from './accounts/accounts.js';

@@ -1,0 +1,78 @@
+// createIndex(config, deps) → the index's app and lifecycle. Importing this starts nothing.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import type { Express, Router } from 'express';
+import { createAccount } from './accounts/accounts.js';
+import type { IndexConfig } from './config/schema.js';
+import { openIndexStore, type IndexStore } from './db/store.js';
+import { createIndexApp } from './http/app.js';
+import { loadSigningKeys, type SigningKey } from './tokens/keys.js';
+import { TokenService } from './tokens/token-service.js';
+import { apiRouters } from './http/routes/api.js';
+
+export interface IndexDependencies {
+  store?: IndexStore;
+  logger?: Logger;
+}
+
+export interface Index {
+  app: Express;
+  store: IndexStore;
+  logger: Logger;
+  signingKeys: () => SigningKey[];
+  listen(port?: number, host?: string): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+function splitAddr(addr: string): { host: string; port: number } {
+  const colon = addr.lastIndexOf(':');
+  return { host: addr.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(addr.slice(colon + 1)) };
+}
+
+async function ensureInitialAdmin(store: IndexStore, config: IndexConfig, logger: Logger): Promise<void> {
+  const admin = config.accounts.initialAdmin;
+  if (!admin || store.users.byName(admin.username)) return;
+  await createAccount(store, { bcryptCost: config.accounts.bcryptCost }, { ...admin, isAdmin: true });
+  logger.info({ username: admin.username }, 'created the initial admin account');
+}
+
+export async function createIndex(config: IndexConfig, deps: IndexDependencies = {}): Promise<Index> {
+  const logger = deps.logger ?? pino({ level: config.log.level, base: { service: 'index' } });
+  const store = deps.store ?? openIndexStore(config.database.path);
+  const keys = await loadSigningKeys(store, config.token.issuer);
+  const signingKeys = () => keys;
+  await ensureInitialAdmin(store, config, logger);
+  const tokens = new TokenService(store, config.token, signingKeys);
+  const routers: Router[] = apiRouters({ config, store, logger });
+  const app = createIndexApp({ config, store, logger, tokens, signingKeys, apiRouters: routers });
+  let server: Server | undefined;
+  return {
+    app,
+    store,
+    logger,
+    signingKeys,
+    listen(port?: number, host?: string) {
+      const addr = splitAddr(config.http.addr);
+      server = createServer(app);
+      server.keepAliveTimeout = 65_000;
+      return new Promise((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(port ?? addr.port, host ?? addr.host, () => {
+          server!.off('error', reject);
+          const bound = server!.address() as AddressInfo;
+          logger.info({ addr: `${bound.address}:${bound.port}` }, 'index listening');
+          resolve(bound);
+        });
+      });
+    },
+    async close() {
+      if (server) {
+        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeAllConnections();
+        await closing;
+      }
+      store.close();
+    },
+  };
+}
