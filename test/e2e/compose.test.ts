@@ -1,0 +1,24 @@
+// docker-compose.yml must be a valid compose file that wires the index and the registry:
+// `docker-compose config` (Debian's docker-compose) parses and normalizes it.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { requireClient } from '../helpers/clients.js';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+describe('docker-compose.yml', () => {
+  it('passes `docker-compose config` and wires index and registry', { skip: requireClient('docker-compose') }, () => {
+    const out = execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, WHARF_EVENTS_SECRET: 'a-secret-for-the-config-check' },
+    });
+    assert.match(out, /^services:/m);
+    for (const service of ['index', 'registry']) assert.match(out, new RegExp(`^  ${service}:`, 'm'));
+    assert.match(out, /WHARF_REGISTRY_AUTH_TOKEN_JWKS: http:\/\/index:5001\/keys/);
+    assert.match(out, /WHARF_INDEX_EVENTS_SECRET: a-secret-for-the-config-check/);
+    assert.match(out, /healthcheck:/);
+  });
+});
