@@ -1,11 +1,11 @@
 // The local filesystem driver: the storage root is a directory, a storage path a file below it.
 // Small files are written to a temporary name and renamed, so readers never see half a file.
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream, readFile as readFileCallback } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 import type { FileInfo, FileWriter, ReadOptions, StorageDriver } from '../driver.js';
 import { StorageDriverError } from '../driver.js';
 
@@ -14,6 +14,15 @@ export interface FilesystemParams {
 }
 
 const name = 'filesystem';
+const readChunkBytes = 1 << 20;
+
+/**
+ * Reads a small file (links, manifests) with the callback API: half the CPU of
+ * fs.promises.readFile, which matters on every manifest GET and blob HEAD.
+ */
+function readSmallFile(path: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => readFileCallback(path, (err, data) => (err ? reject(err) : resolve(data))));
+}
 /** Marks putContent's temporary files; '#' is outside the path grammar, so no real path has it. */
 const tempMark = '#tmp-';
 
@@ -35,7 +44,7 @@ export class FilesystemDriver implements StorageDriver {
 
   async getContent(path: string): Promise<Buffer> {
     try {
-      return await readFile(this.full(path));
+      return await readSmallFile(this.full(path));
     } catch (err) {
       throw translate(err, path);
     }
@@ -63,7 +72,19 @@ export class FilesystemDriver implements StorageDriver {
       if (info.isDirectory()) throw new StorageDriverError('PathNotFound', path, name);
       const start = options.offset ?? 0;
       if (start > info.size) throw new StorageDriverError('InvalidOffset', path, name);
-      return handle.createReadStream({ start, ...(options.end !== undefined ? { end: options.end } : {}) });
+      // The callback-based stream on the fd with 1 MiB reads: a quarter of the CPU per GiB of
+      // FileHandle.createReadStream's 64 KiB reads (measured by the benchmark).
+      const stream = createReadStream('', {
+        fd: handle.fd,
+        start,
+        ...(options.end !== undefined ? { end: options.end } : {}),
+        highWaterMark: readChunkBytes,
+        // The FileHandle owns the fd; closing it twice could close a reused fd of another file.
+        autoClose: false,
+      });
+      // Ended, failed or abandoned: the handle is released exactly once.
+      finished(stream, () => void handle.close().catch(() => undefined));
+      return stream;
     } catch (err) {
       // Nothing will read from the handle, so close it here rather than leave it to the GC.
       await handle.close();
