@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const roots = ['shared/dist', 'services/registry/dist', 'services/cli/dist', 'test/dist'];
+const roots = ['shared/dist', 'services/common/dist', 'services/registry/dist', 'services/index/dist', 'services/cli/dist', 'test/dist'];
 
 function find(dir) {
   let entries;

@@ -8,3 +8,5 @@ export * from './scope.js';
 export * from './token-claims.js';
 export * from './duration.js';
 export * from './basic-auth.js';
+export * from './events.js';
+export * from './v1-token.js';

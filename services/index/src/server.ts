@@ -10,6 +10,8 @@ import { createIndexApp } from './http/app.js';
 import { loadSigningKeys, type SigningKey } from './tokens/keys.js';
 import { TokenService } from './tokens/token-service.js';
 import { apiRouters } from './http/routes/api.js';
+import { eventRoutes } from './http/routes/events.js';
+import { startWebhookWorker } from './webhooks/deliver.js';
 
 export interface IndexDependencies {
   store?: IndexStore;
@@ -45,7 +47,9 @@ export async function createIndex(config: IndexConfig, deps: IndexDependencies =
   await ensureInitialAdmin(store, config, logger);
   const tokens = new TokenService(store, config.token, signingKeys);
   const routers: Router[] = apiRouters({ config, store, logger });
-  const app = createIndexApp({ config, store, logger, tokens, signingKeys, apiRouters: routers });
+  const ownAuthRouters: Router[] = [eventRoutes({ config, store, logger })];
+  const app = createIndexApp({ config, store, logger, tokens, signingKeys, apiRouters: routers, ownAuthRouters });
+  const webhookWorker = startWebhookWorker(store, config.webhooks, logger);
   let server: Server | undefined;
   return {
     app,
@@ -72,6 +76,8 @@ export async function createIndex(config: IndexConfig, deps: IndexDependencies =
         server.closeAllConnections();
         await closing;
       }
+      // Before the store closes: the worker records each attempt in it.
+      await webhookWorker.stop();
       store.close();
     },
   };

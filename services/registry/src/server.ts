@@ -10,6 +10,7 @@ import { durationMs, type RegistryConfig } from './config/schema.js';
 import { createApp } from './http/app.js';
 import type { StorageDriver } from './storage/driver/driver.js';
 import { createConfiguredDriver } from './storage/driver/drivers.js';
+import { enableNotifications } from './notifications/notifications.js';
 import { purgeUploads } from './storage/purge.js';
 import { createRegistryStorage, type RegistryStorage } from './storage/registry-storage.js';
 
@@ -37,7 +38,8 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
   const logger = deps.logger ?? pino({ level: config.log.level, base: { service: 'registry' } });
   const driver = deps.driver ?? (await createConfiguredDriver(config.storage));
   const auth = deps.auth ?? (await createConfiguredController(config.auth, logger));
-  const storage = createRegistryStorage(driver);
+  const notifications = enableNotifications(createRegistryStorage(driver), config, { logger });
+  const storage = notifications.storage;
   const app = createApp({ config, storage, auth, logger });
   let server: Server | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
@@ -77,6 +79,8 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
         server.closeAllConnections();
         await closing;
       }
+      // After the server: the last requests' events are queued by now, and are flushed.
+      await notifications.close();
       await driver.close?.();
     },
   };

@@ -1,8 +1,10 @@
 // `wharf serve`: the index and the registry together on embedded defaults (index on
 // 127.0.0.1:5001, registry on 127.0.0.1:5000, data under ./data). Unless the registry's auth is
 // configured otherwise, the registry runs in token mode trusting this index's published keys,
-// so `docker login 127.0.0.1:5000` goes through the index's token server.
-import { createIndex } from '@wharf/index';
+// so `docker login 127.0.0.1:5000` goes through the index's token server, and the registry
+// reports every push and delete to the index, which keeps the checksums.
+import { randomBytes } from 'node:crypto';
+import { createIndex, type IndexConfig } from '@wharf/index';
 import { createRegistry, type RegistryConfig } from '@wharf/registry';
 import { loadConfig } from '../config/load.js';
 import { wharfConfigSchema, type WharfConfig } from '../config/schema.js';
@@ -12,13 +14,37 @@ export function indexUrl(config: WharfConfig): string {
   return (config.index.http.publicUrl ?? `http://${config.index.http.addr}`).replace(/\/+$/, '');
 }
 
-/** The registry's config as serve runs it: token auth against the local index by default. */
-export function servedRegistryConfig(config: WharfConfig): RegistryConfig {
-  const auth = config.registry.auth;
-  if (auth.none || auth.htpasswd || auth.token) return config.registry;
+/** The index's config as serve runs it: with an events secret (a fresh one if none is set). */
+export function servedIndexConfig(config: WharfConfig): IndexConfig {
+  if (config.index.events.secret) return config.index;
+  return { ...config.index, events: { ...config.index.events, secret: randomBytes(32).toString('base64url') } };
+}
+
+/**
+ * The registry's config as serve runs it: token auth against the local index, and its push and
+ * delete events sent to the index, unless the config says otherwise.
+ */
+export function servedRegistryConfig(config: WharfConfig, index: IndexConfig): RegistryConfig {
   const base = indexUrl(config);
+  const notifications = config.registry.notifications.endpoints.length
+    ? config.registry.notifications
+    : {
+        endpoints: [
+          {
+            name: 'index',
+            url: `${base}/events`,
+            headers: { Authorization: `Bearer ${index.events.secret}` },
+            timeout: '5s',
+            threshold: 10,
+            backoff: '1s',
+          },
+        ],
+      };
+  const auth = config.registry.auth;
+  if (auth.none || auth.htpasswd || auth.token) return { ...config.registry, notifications };
   return {
     ...config.registry,
+    notifications,
     auth: {
       token: {
         realm: `${base}/token`,
@@ -38,9 +64,10 @@ export async function runServe(configFile: string | undefined, workers = 1): Pro
     return 2;
   }
   const config = await loadConfig(wharfConfigSchema, { file: configFile });
-  const index = await createIndex(config.index);
+  const indexConfig = servedIndexConfig(config);
+  const index = await createIndex(indexConfig);
   await index.listen();
-  const registry = await createRegistry(servedRegistryConfig(config));
+  const registry = await createRegistry(servedRegistryConfig(config, indexConfig));
   await registry.listen();
   onShutdown(async () => {
     await registry.close();

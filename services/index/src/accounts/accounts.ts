@@ -16,9 +16,12 @@ const emailGrammar = /^[^\s@]+@[^\s@]+$/;
 /** A hash of a random password, so a login for an unknown name costs as much as a real one. */
 let decoyHash: string | undefined;
 
+/** bcrypt reads only the first 72 bytes: longer passwords would silently match their prefix. */
+const maxPasswordBytes = 72;
+
 export function checkPassword(password: unknown): string {
-  if (typeof password !== 'string' || password.length < 8 || password.length > 72) {
-    throw new IndexError('INVALID_FIELD', { message: 'password must be 8 to 72 characters', detail: { field: 'password' } });
+  if (typeof password !== 'string' || password.length < 8 || Buffer.byteLength(password, 'utf8') > maxPasswordBytes) {
+    throw new IndexError('INVALID_FIELD', { message: `password must be 8 characters to ${maxPasswordBytes} bytes`, detail: { field: 'password' } });
   }
   return password;
 }
@@ -75,14 +78,43 @@ export async function authenticate(store: IndexStore, username: string, secret: 
   return { user };
 }
 
-export async function changePassword(store: IndexStore, options: AccountOptions, user: User, password: unknown): Promise<void> {
-  const hash = await bcrypt.hash(checkPassword(password), options.bcryptCost);
-  store.users.update(user.id, { passwordHash: hash });
+/**
+ * Changes an account's email and/or password. Everything is checked before anything is written,
+ * so a rejected request changes nothing; a new password also revokes the refresh tokens issued
+ * on the strength of the old one. Returns the names of the fields changed.
+ */
+export async function updateAccount(
+  store: IndexStore,
+  options: AccountOptions,
+  user: User,
+  input: { email?: unknown; password?: unknown },
+): Promise<('email' | 'password')[]> {
+  const email = input.email === undefined ? undefined : checkEmail(input.email);
+  const passwordHash = input.password === undefined ? undefined : await bcrypt.hash(checkPassword(input.password), options.bcryptCost);
+  store.transaction(() => {
+    store.users.update(user.id, { email, passwordHash });
+    if (passwordHash !== undefined) store.tokens.revokeRefreshTokens(user.id);
+  });
+  const changed: ('email' | 'password')[] = [];
+  if (email !== undefined) changed.push('email');
+  if (passwordHash !== undefined) changed.push('password');
+  return changed;
 }
 
-/** Deletes an account with its namespace, repositories and tokens; later token requests fail. */
+/**
+ * Deletes an account with its namespace, repositories and tokens; later token requests fail.
+ * The last owner of an organization cannot go: the organization would be left with nobody who
+ * may run it (the same rule that stops removing its last owner).
+ */
 export function deleteAccount(store: IndexStore, user: User): void {
   store.transaction(() => {
+    const stranded = store.namespaces.orgsOf(user.id).filter((org) => org.role === 'owner' && store.namespaces.countOwners(org.id) === 1);
+    if (stranded.length > 0) {
+      throw new IndexError('CONFLICT', {
+        message: `${user.username} is the last owner of ${stranded.map((o) => o.name).join(', ')}; add another owner or delete the organization first`,
+        detail: { orgs: stranded.map((o) => o.name) },
+      });
+    }
     const namespace = store.namespaces.byName(user.username);
     if (namespace) store.namespaces.delete(namespace.id);
     store.users.delete(user.id);

@@ -56,6 +56,18 @@ export const indexConfigSchema = z.strictObject({
       secret: z.string().min(16).optional(),
     })
     .prefault({}),
+  webhooks: z
+    .strictObject({
+      /** Attempts per delivery before it is marked failed. */
+      attempts: z.number().int().min(1).max(20).default(5),
+      /** Wait after a delivery's first failed attempt; doubles after each further one. */
+      backoff: duration.default('30s'),
+      /** How often the worker looks for deliveries that are due. */
+      interval: duration.default('1s'),
+      /** A delivery request not answered by then counts as failed. */
+      timeout: duration.default('10s'),
+    })
+    .prefault({}),
   rateLimit: z
     .strictObject({
       window: duration.default('1m'),

@@ -53,7 +53,8 @@ export class AuditTable {
       args.push(filter.beforeId);
     }
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...args, Math.min(filter.limit ?? 100, 1000)) as (Omit<AuditEntry, 'detail'> & { detail: string })[];
+    // Clamped below too: SQLite reads a negative LIMIT as no limit at all.
+    const rows = this.db.prepare(sql).all(...args, Math.max(1, Math.min(filter.limit ?? 100, 1000))) as (Omit<AuditEntry, 'detail'> & { detail: string })[];
     return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 }

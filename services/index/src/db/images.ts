@@ -68,11 +68,12 @@ export class ImageTable {
     return row && toManifest(row);
   }
 
-  /** Tags with their manifests, newest push first. */
+  /** Tags with their manifests, newest push first. The tag's digest is selected last: a tag whose
+   * manifest was not reported would otherwise read the join's NULL digest. */
   tags(repositoryId: number, limit = 1000, offset = 0): TagRecord[] {
     const rows = this.db
       .prepare(
-        `SELECT t.tag, t.updated_at, m.* FROM tags t LEFT JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest
+        `SELECT m.*, t.tag, t.updated_at, t.digest FROM tags t LEFT JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest
          WHERE t.repository_id = ? ORDER BY t.updated_at DESC, t.tag LIMIT ? OFFSET ?`,
       )
       .all(repositoryId, limit, offset) as (ManifestRow & { tag: string; updated_at: string; digest: string })[];

@@ -9,6 +9,7 @@ import type { SigningKey } from '../tokens/keys.js';
 import type { TokenService } from '../tokens/token-service.js';
 import { IndexError } from './errors.js';
 import { authenticateCaller } from './middleware/authenticate.js';
+import { bodyErrors } from './middleware/body-errors.js';
 import { loginRateLimits } from './middleware/rate-limits.js';
 import { keyRoutes } from './routes/keys.js';
 import { tokenRoutes } from './routes/token.js';
@@ -21,6 +22,9 @@ export interface IndexAppDependencies {
   signingKeys: () => SigningKey[];
   /** Further routers (JSON API, events, v1) mounted after authentication. */
   apiRouters?: Router[];
+  /** Routers whose callers authenticate otherwise (the registry's events, by a shared secret),
+   * mounted before the JSON API's Basic authentication, which would refuse their credentials. */
+  ownAuthRouters?: Router[];
 }
 
 export function createIndexApp(deps: IndexAppDependencies): Express {
@@ -34,7 +38,10 @@ export function createIndexApp(deps: IndexAppDependencies): Express {
   app.use('/token', express.urlencoded({ extended: false, limit: '16kb' }), ...limits);
   app.use(tokenRoutes(deps.tokens));
   app.use(keyRoutes(deps.signingKeys));
-  app.use(express.json({ limit: '1mb' }));
+  for (const router of deps.ownAuthRouters ?? []) app.use(router);
+  app.use(express.json({ limit: '1mb' }), bodyErrors);
+  // Basic credentials on the JSON API are password checks too: the same limits as /token.
+  app.use('/api', ...limits);
   app.use(authenticateCaller(store));
   for (const router of deps.apiRouters ?? []) app.use(router);
   app.use((req) => {

@@ -10,6 +10,7 @@ export const indexErrorCatalogue = {
   NOT_FOUND: { status: 404, message: 'not found' },
   NAME_TAKEN: { status: 409, message: 'the name is taken' },
   CONFLICT: { status: 409, message: 'the request conflicts with the current state' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'the request body is too large' },
   UNSUPPORTED: { status: 405, message: 'the operation is unsupported' },
   TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
   UNAVAILABLE: { status: 503, message: 'service unavailable' },

@@ -71,6 +71,30 @@ export const authSchema = z
     }
   });
 
+/** Where events go after a manifest push or delete (Distribution's notifications.endpoints). */
+const notificationEndpoint = z.strictObject({
+  /** Names the endpoint in logs. */
+  name: z.string().min(1),
+  url: z.url({ protocol: /^https?$/ }),
+  /** Sent with every request, e.g. Authorization: Bearer <the index's events.secret>. */
+  headers: z.record(z.string(), z.string()).default({}),
+  /** A request not answered by then counts as failed. */
+  timeout: duration.default('5s'),
+  /** Attempts per envelope before it is dropped (and logged). */
+  threshold: z.number().int().min(1).max(20).default(10),
+  /** Wait after the first failure; it doubles after each further one. */
+  backoff: duration.default('1s'),
+});
+
+export const notificationsSchema = z
+  .strictObject({ endpoints: z.array(notificationEndpoint).default([]) })
+  .prefault({})
+  .superRefine((n, ctx) => {
+    const names = n.endpoints.map((e) => e.name);
+    const twice = names.filter((name, i) => names.indexOf(name) !== i);
+    if (twice.length) ctx.addIssue({ code: 'custom', message: `endpoint names must be unique (repeated: ${[...new Set(twice)].join(', ')})` });
+  });
+
 export const registryConfigSchema = z.strictObject({
   http: z
     .strictObject({
@@ -88,6 +112,7 @@ export const registryConfigSchema = z.strictObject({
     .prefault({}),
   storage: storageSchema,
   auth: authSchema,
+  notifications: notificationsSchema,
 });
 
 export type RegistryConfigInput = z.input<typeof registryConfigSchema>;

@@ -1,20 +1,42 @@
 // The registry's storage: every store over one checked driver. HTTP handlers call these and
 // nothing below them.
+import type { IncomingMessage } from 'node:http';
 import type { StorageDriver } from './driver/driver.js';
 import { checked } from './driver/checked.js';
 import { BlobStore } from './blob-store.js';
 import { Catalog } from './catalog.js';
-import { ManifestStore } from './manifest-store.js';
+import { ManifestStore, type PutManifestResult, type StoredManifest } from './manifest-store.js';
 import { ReferrerIndex } from './referrers.js';
 import { TagStore } from './tag-store.js';
 import { UploadSessions } from './upload-session.js';
+
+/**
+ * Who changed a repository: handlers pass it along so that decorators (notifications/) can say
+ * who and from where; the stores themselves ignore it.
+ */
+export interface ChangeOrigin {
+  user?: string | undefined;
+  /** Express keeps the response on the request; its locals hold the request id. */
+  request?: IncomingMessage & { res?: { locals?: Record<string, unknown> } };
+}
+
+/** The manifest store as handlers see it, so a decorator can stand in for it. */
+export type Manifests = Omit<ManifestStore, 'put' | 'delete'> & {
+  put(name: string, reference: string, content: Buffer, contentType: string | undefined, origin?: ChangeOrigin): Promise<PutManifestResult>;
+  delete(name: string, digest: string, origin?: ChangeOrigin): Promise<StoredManifest>;
+};
+
+/** The tag store as handlers see it, so a decorator can stand in for it. */
+export type Tags = Omit<TagStore, 'untag'> & {
+  untag(name: string, tag: string, origin?: ChangeOrigin): Promise<void>;
+};
 
 export interface RegistryStorage {
   driver: StorageDriver;
   blobs: BlobStore;
   uploads: UploadSessions;
-  manifests: ManifestStore;
-  tags: TagStore;
+  manifests: Manifests;
+  tags: Tags;
   referrers: ReferrerIndex;
   catalog: Catalog;
 }

@@ -3,7 +3,12 @@ import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { IndexConfig } from '../../config/schema.js';
 import type { IndexStore } from '../../db/store.js';
+import { auditRoutes } from './audit.js';
+import { orgRoutes } from './orgs.js';
+import { repositoryRoutes } from './repositories.js';
+import { searchRoutes } from './search.js';
 import { userRoutes } from './users.js';
+import { webhookRoutes } from './webhooks.js';
 
 export interface ApiDependencies {
   config: IndexConfig;
@@ -12,5 +17,12 @@ export interface ApiDependencies {
 }
 
 export function apiRouters(deps: ApiDependencies): Router[] {
-  return [userRoutes(deps)];
+  return [
+    userRoutes(deps),
+    orgRoutes(deps),
+    repositoryRoutes(deps),
+    searchRoutes(deps),
+    auditRoutes(deps),
+    webhookRoutes(deps),
+  ];
 }

@@ -1,7 +1,7 @@
 // Accounts over the JSON API: sign up, the caller's own account, personal access tokens, and the
 // site admin's view of all users.
 import express, { type Router } from 'express';
-import { changePassword, checkEmail, createAccount, deleteAccount } from '../../accounts/accounts.js';
+import { createAccount, deleteAccount, updateAccount } from '../../accounts/accounts.js';
 import { createAccessToken } from '../../accounts/access-tokens.js';
 import type { AccessToken } from '../../db/tokens.js';
 import type { User } from '../../db/users.js';
@@ -44,12 +44,9 @@ export function userRoutes({ config, store }: ApiDependencies): Router {
   router.patch('/api/user', async (req, res) => {
     const user = requireAccountOwner(res);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    if (body.email !== undefined) store.users.update(user.id, { email: checkEmail(body.email) });
-    if (body.password !== undefined) {
-      await changePassword(store, accountOptions, user, body.password);
-      store.tokens.revokeRefreshTokens(user.id);
-      store.audit.record({ actor: user.username, action: 'user.password', target: user.username, remote: req.ip ?? null });
-    }
+    const changed = await updateAccount(store, accountOptions, user, { email: body.email, password: body.password });
+    if (changed.includes('email')) store.audit.record({ actor: user.username, action: 'user.email', target: user.username, remote: req.ip ?? null });
+    if (changed.includes('password')) store.audit.record({ actor: user.username, action: 'user.password', target: user.username, remote: req.ip ?? null });
     res.json(publicUser(store.users.byId(user.id)!));
   });
 
@@ -84,7 +81,8 @@ export function userRoutes({ config, store }: ApiDependencies): Router {
 
   router.get('/api/users', (req, res) => {
     requireAdmin(res);
-    const limit = Math.min(Number(req.query.limit ?? 100) || 100, 1000);
+    // Clamped below as well: SQLite reads a negative LIMIT as "no limit".
+    const limit = Math.max(1, Math.min(Number(req.query.limit ?? 100) || 100, 1000));
     const offset = Math.max(Number(req.query.offset ?? 0) || 0, 0);
     res.json({ total: store.users.count(), users: store.users.list(limit, offset).map(publicUser) });
   });
@@ -99,9 +97,13 @@ export function userRoutes({ config, store }: ApiDependencies): Router {
         throw new IndexError('INVALID_FIELD', { message: `${field} must be true or false`, detail: { field } });
       }
     }
-    store.users.update(target.id, { isAdmin: body.isAdmin as boolean | undefined, disabled: body.disabled as boolean | undefined });
-    if (body.disabled === true) store.tokens.revokeRefreshTokens(target.id);
-    store.audit.record({ actor: admin.username, action: 'user.update', target: target.username, detail: body, remote: req.ip ?? null });
+    const fields = { isAdmin: body.isAdmin as boolean | undefined, disabled: body.disabled as boolean | undefined };
+    store.transaction(() => {
+      store.users.update(target.id, fields);
+      if (fields.disabled === true) store.tokens.revokeRefreshTokens(target.id);
+      // Only the checked fields: the body is the caller's and may carry anything (a password).
+      store.audit.record({ actor: admin.username, action: 'user.update', target: target.username, detail: fields, remote: req.ip ?? null });
+    });
     res.json(publicUser(store.users.byId(target.id)!));
   });
 

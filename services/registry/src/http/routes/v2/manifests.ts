@@ -60,7 +60,7 @@ export function manifestRoutes(storage: RegistryStorage, options: ManifestRouteO
   const put: Handler = async (req, res, ctx) => {
     const reference = parseReference(ctx.param, 'TAG_INVALID');
     const body = await readLimited(req, options.maxManifestBytes);
-    const result = await storage.manifests.put(ctx.name, reference, body, req.headers['content-type']);
+    const result = await storage.manifests.put(ctx.name, reference, body, req.headers['content-type'], { user: ctx.grant.user, request: req });
     res.set({
       Location: `/v2/${ctx.name}/manifests/${result.digest}`,
       'Docker-Content-Digest': result.digest,
@@ -72,10 +72,11 @@ export function manifestRoutes(storage: RegistryStorage, options: ManifestRouteO
 
   const table: MethodTable = { GET: read, HEAD: read, PUT: put };
   if (options.deleteEnabled) {
-    table.DELETE = async (_req, res, ctx) => {
+    table.DELETE = async (req, res, ctx) => {
       const reference = parseReference(ctx.param, 'MANIFEST_UNKNOWN');
-      if (reference.includes(':')) await storage.manifests.delete(ctx.name, reference);
-      else await storage.tags.untag(ctx.name, reference);
+      const origin = { user: ctx.grant.user, request: req };
+      if (reference.includes(':')) await storage.manifests.delete(ctx.name, reference, origin);
+      else await storage.tags.untag(ctx.name, reference, origin);
       res.status(202).set('Content-Length', '0').end();
     };
   }
