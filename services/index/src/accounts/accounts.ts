@@ -6,6 +6,7 @@ import type { User } from '../db/users.js';
 import type { AccessToken } from '../db/tokens.js';
 import { IndexError } from '../http/errors.js';
 import { usernameProblem } from './usernames.js';
+import { PasswordCache } from './password-cache.js';
 import { findAccessToken, looksLikeAccessToken } from './access-tokens.js';
 
 export interface AccountOptions {
@@ -13,6 +14,14 @@ export interface AccountOptions {
 }
 
 const emailGrammar = /^[^\s@]+@[^\s@]+$/;
+/** One password cache per index (per store), so instances never share verified credentials. */
+const caches = new WeakMap<IndexStore, PasswordCache>();
+function cacheOf(store: IndexStore): PasswordCache {
+  let cache = caches.get(store);
+  if (!cache) caches.set(store, (cache = new PasswordCache()));
+  return cache;
+}
+
 /** A hash of a random password, so a login for an unknown name costs as much as a real one. */
 let decoyHash: string | undefined;
 
@@ -72,9 +81,11 @@ export async function authenticate(store: IndexStore, username: string, secret: 
     store.tokens.touchAccessToken(token.id);
     return { user, accessToken: token };
   }
+  if (user && !user.disabled && cacheOf(store).has(user.id, user.passwordHash, secret)) return { user };
   decoyHash ??= await bcrypt.hash('decoy-password-never-used', 10);
   const ok = await bcrypt.compare(secret, user?.passwordHash ?? decoyHash);
   if (!ok || !user || user.disabled) return undefined;
+  cacheOf(store).remember(user.id, user.passwordHash, secret);
   return { user };
 }
 

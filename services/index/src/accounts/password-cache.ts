@@ -1,0 +1,30 @@
+// Remembers passwords bcrypt has just verified, so a client that sends the same Basic
+// credentials for every token request (docker does, for each push and pull) pays bcrypt once a
+// minute instead of every time. Only a SHA-256 of (user id, stored hash, password) is kept; the
+// stored hash is part of the key, so a password change invalidates every entry at once.
+import { createHash } from 'node:crypto';
+
+const ttlMs = 60_000;
+const maxEntries = 10_000;
+
+export class PasswordCache {
+  private readonly verified = new Map<string, number>();
+
+  private key(userId: number, passwordHash: string, secret: string): string {
+    return createHash('sha256').update(`${userId}\0${passwordHash}\0${secret}`).digest('base64');
+  }
+
+  has(userId: number, passwordHash: string, secret: string, now = Date.now()): boolean {
+    const key = this.key(userId, passwordHash, secret);
+    const until = this.verified.get(key);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.verified.delete(key);
+    return false;
+  }
+
+  remember(userId: number, passwordHash: string, secret: string, now = Date.now()): void {
+    if (this.verified.size >= maxEntries) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(this.key(userId, passwordHash, secret), now + ttlMs);
+  }
+}
