@@ -1,13 +1,20 @@
-// Renders anything thrown as the v2 error envelope with the catalogue's status. Unknown errors are
-// logged with the request id and reveal nothing of their internals to the client.
+// Renders anything thrown as the error envelope with the catalogue's status. Unknown errors are
+// logged with the request id and reveal nothing of their internals to the client. A client that
+// went away mid-response is not a server error: it is logged at debug level only.
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { renderError, RegistryError } from '@wharf/shared';
+import { ApiError, renderError } from '@wharf/shared';
+
+function clientWentAway(err: unknown, req: Request): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || req.destroyed;
+}
 
 export function errorRenderer(fallback: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const log = (res.locals.log as Logger | undefined) ?? fallback;
-    if (!(err instanceof RegistryError)) log.error({ err, method: req.method, path: req.path }, 'request failed');
+    if (clientWentAway(err, req)) log.debug({ method: req.method, path: req.path }, 'client closed the connection');
+    else if (!(err instanceof ApiError)) log.error({ err, method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) {
       res.destroy();
       return;

@@ -66,6 +66,12 @@ export function grantAccess(store: IndexStore, principal: Principal, asked: Acce
     if (record.type === 'repository') {
       const allowed = allowedActions(store, principal, record.name);
       actions = record.actions.filter((a) => allowed.has(a as RepoAction));
+      // "*" (skopeo delete asks for it) means every action: granted whole when all are allowed,
+      // otherwise as the allowed actions it stands for.
+      if (record.actions.includes('*')) {
+        const all = permissionActions.admin;
+        actions = all.every((a) => allowed.has(a)) ? ['*'] : [...new Set([...actions, ...all.filter((a) => allowed.has(a))])];
+      }
     } else if (record.type === 'registry' && record.name === 'catalog') {
       const admin = principal.kind === 'user' && principal.user.isAdmin && !principal.user.disabled && !principal.accessToken;
       actions = admin ? record.actions.filter((a) => a === '*') : [];

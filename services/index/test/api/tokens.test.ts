@@ -55,6 +55,13 @@ describe('GET /token: what is granted', () => {
     assert.deepEqual(await actions(index, 'repository:alice/secret:pull,push,delete', alice), ['delete', 'pull', 'push']);
   });
 
+  it('answers "*" with * for those who may do everything, and with the allowed actions otherwise', async () => {
+    const { index, alice, bob } = await setup();
+    assert.deepEqual(await actions(index, 'repository:alice/secret:*', alice), ['*']);
+    assert.deepEqual(await actions(index, 'repository:alice/public:*', bob), ['pull']);
+    assert.deepEqual(await actions(index, 'repository:alice/secret:*', bob), []);
+  });
+
   it('gives collaborators read → pull, write → pull,push, admin → everything', async () => {
     const { index, alice, bob } = await setup();
     const expected = { read: ['pull'], write: ['pull', 'push'], admin: ['delete', 'pull', 'push'] };

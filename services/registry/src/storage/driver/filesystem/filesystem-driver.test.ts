@@ -67,3 +67,25 @@ describe('filesystem driver: putContent temporary files', () => {
     assert.equal((await driver.getContent('/fail/occupied/child')).toString(), 'makes occupied a directory');
   });
 });
+
+describe('filesystem driver: abandoned readers', () => {
+  it('release their file exactly once, so concurrent reads of other files never break', async () => {
+    const driver = checked(createFilesystemDriver({ rootDirectory: await freshRoot() }));
+    await driver.putContent('/big', Buffer.alloc(8 << 20, 1));
+    const small = Array.from({ length: 16 }, (_, i) => Buffer.from(`small file ${i} `.repeat(200)));
+    await Promise.all(small.map((data, i) => driver.putContent(`/small/${i}`, data)));
+    const abandon = async () => {
+      const stream = await driver.reader('/big');
+      await new Promise<void>((resolve) => stream.once('data', () => resolve()));
+      stream.destroy();
+    };
+    const readSmall = async (i: number) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of await driver.reader(`/small/${i}`)) chunks.push(chunk as Buffer);
+      assert.deepEqual(Buffer.concat(chunks), small[i]);
+    };
+    for (let round = 0; round < 20; round++) {
+      await Promise.all([...Array.from({ length: 4 }, abandon), ...small.map((_, i) => readSmall(i))]);
+    }
+  });
+});
