@@ -16,6 +16,7 @@ import {
   type SingleUploadMode,
   type SmallBlob,
 } from './workloads.js';
+import { indexCreateUsers, indexLoad, indexPrime, indexRefreshToken, indexSetup, type IndexLoadOptions, type IndexSetupArgs, type TokenArgs } from './index-workloads.js';
 
 export interface PrepareArgs {
   blobSize: number;
@@ -31,7 +32,12 @@ export type LoadgenRequest =
   | { op: 'pull'; args: { target: Target; repo: string; blob: BigBlobName; repeat: number } }
   | { op: 'push-many'; args: { target: Target; repo: string; concurrency: number; mode: SingleUploadMode } }
   | { op: 'small-image'; args: { target: Target; repo: string; mode: SingleUploadMode } }
-  | { op: 'load'; args: { target: Target; options: LoadOptions } };
+  | { op: 'load'; args: { target: Target; options: LoadOptions } }
+  | { op: 'index-setup'; args: IndexSetupArgs }
+  | { op: 'index-users'; args: { target: Target; prefix: string; count: number; password: string; concurrency: number } }
+  | { op: 'index-load'; args: { target: Target; options: IndexLoadOptions } }
+  | { op: 'index-refresh-token'; args: TokenArgs }
+  | { op: 'index-prime'; args: TokenArgs & { burst: number } };
 
 /** Distinct 1 GiB blobs: one per push workload, so no push finds its content already stored. */
 export type BigBlobName = 'single' | 'chunked' | 'monolithic';
@@ -77,6 +83,16 @@ async function handle(message: LoadgenRequest): Promise<unknown> {
       return pushSmallImage(message.args.target, message.args.repo, message.args.mode);
     case 'load':
       return requestLoad(message.args.target, message.args.options);
+    case 'index-setup':
+      return indexSetup(message.args);
+    case 'index-users':
+      return indexCreateUsers(message.args);
+    case 'index-load':
+      return indexLoad(message.args.target, message.args.options);
+    case 'index-refresh-token':
+      return indexRefreshToken(message.args);
+    case 'index-prime':
+      return indexPrime(message.args);
   }
 }
 

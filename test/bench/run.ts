@@ -5,6 +5,7 @@
 //   ... --only wharf|distribution         one registry only
 //   ... --duration S                      seconds per request-rate phase
 //   ... --no-baseline                     skip the load generator's ceiling measurement
+//   ... --only-index                      only the index section (token server, search)
 //
 // The load generator is a separate node process (loadgen.ts); this process only starts the
 // servers, samples their RSS and CPU from /proc, and prints the report. Each workload's server
@@ -18,6 +19,7 @@ import { GiB, MiB } from './data.js';
 import type { LoadResult, Target } from './http-load.js';
 import type { BigBlobName, LoadgenRequest, PrepareArgs } from './loadgen.js';
 import { fixed, mib, ratio, table, type Cell } from './report.js';
+import { indexSettings, printIndexReport, runIndexBench } from './index-bench.js';
 import {
   distributionVersion,
   fileWriteSpeed,
@@ -34,7 +36,7 @@ type Registry = 'wharf' | 'distribution';
 const registries: Registry[] = ['wharf', 'distribution'];
 const names: Record<Registry, string> = { wharf: 'Wharf', distribution: 'Distribution' };
 
-const usage = `usage: node test/dist/bench/run.js [--quick] [--only wharf|distribution] [--duration S] [--no-baseline]`;
+const usage = `usage: node test/dist/bench/run.js [--quick] [--only wharf|distribution | --only-index] [--duration S] [--no-baseline]`;
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -354,6 +356,7 @@ async function main(): Promise<number> {
       only: { type: 'string' },
       duration: { type: 'string' },
       'no-baseline': { type: 'boolean', default: false },
+      'only-index': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -370,7 +373,13 @@ async function main(): Promise<number> {
     console.error('--duration takes seconds, 0 < S <= 600');
     return 2;
   }
-  const run: Registry[] = values.only ? [values.only as Registry] : registries;
+  const onlyIndex = values['only-index'];
+  if (onlyIndex && values.only !== undefined) {
+    console.error(`--only and --only-index exclude each other\n${usage}`);
+    return 2;
+  }
+  // --only-index: no registry runs, so every registry step below is skipped.
+  const run: Registry[] = onlyIndex ? [] : values.only ? [values.only as Registry] : registries;
   const settings = settingsFor(values.quick, duration);
   const cpu = cpus();
 
@@ -383,7 +392,9 @@ async function main(): Promise<number> {
   console.log('                 (stdout → /dev/null); Wharf single process (NODE_ENV=production, as the Dockerfile), auth none');
   console.log(`  load:          one node process (node:http, keep-alive Agent, maxSockets = concurrency), separate from this one;`);
   console.log(`                 on a ${cpu.length}-core box it competes with the server for CPU, so request rates are a lower bound`);
-  console.log('  units:         MiB/s = 2^20 bytes per second; RSS in MiB\n');
+  console.log('  units:         MiB/s = 2^20 bytes per second; RSS in MiB');
+  if (onlyIndex) console.log('  --only-index:  registry workloads skipped; only the index section runs');
+  console.log('');
 
   const loadgen = new Loadgen();
   const servers: RunningServer[] = [];
@@ -413,18 +424,22 @@ async function main(): Promise<number> {
   const monolithicSupport: Partial<Record<Registry, boolean>> = {};
 
   try {
-    process.stderr.write('preparing data (generating and hashing the blobs) ...');
-    const prepare: PrepareArgs = { blobSize: settings.blobSize, smallCount: settings.smallCount, smallSize: settings.smallSize };
-    const prepared = await loadgen.call<{ seconds: number }>({ op: 'prepare', args: prepare }, transferTimeout);
-    process.stderr.write(` ${prepared.seconds.toFixed(1)} s\n`);
+    if (!onlyIndex) {
+      process.stderr.write('preparing data (generating and hashing the blobs) ...');
+      const prepare: PrepareArgs = { blobSize: settings.blobSize, smallCount: settings.smallCount, smallSize: settings.smallSize };
+      const prepared = await loadgen.call<{ seconds: number }>({ op: 'prepare', args: prepare }, transferTimeout);
+      process.stderr.write(` ${prepared.seconds.toFixed(1)} s\n`);
+    }
 
     if (!values['no-baseline']) {
-      process.stderr.write('file write ceiling (page cache) ...');
-      await new Promise((resolve) => setTimeout(resolve, 4000)); // let freed memory go back to the host
-      const fresh = fileWriteSpeed(settings.blobSize, false);
-      const recycled = fileWriteSpeed(settings.blobSize, false);
-      diskNote = { fresh, recycled };
-      process.stderr.write(` ${fresh.toFixed(0)} MiB/s into fresh memory, ${recycled.toFixed(0)} MiB/s into just-freed memory\n`);
+      if (!onlyIndex) {
+        process.stderr.write('file write ceiling (page cache) ...');
+        await new Promise((resolve) => setTimeout(resolve, 4000)); // let freed memory go back to the host
+        const fresh = fileWriteSpeed(settings.blobSize, false);
+        const recycled = fileWriteSpeed(settings.blobSize, false);
+        diskNote = { fresh, recycled };
+        process.stderr.write(` ${fresh.toFixed(0)} MiB/s into fresh memory, ${recycled.toFixed(0)} MiB/s into just-freed memory\n`);
+      }
       process.stderr.write('load generator ceiling against a trivial node:http server ...');
       const baseline = await startBaseline();
       servers.push(baseline);
@@ -490,23 +505,29 @@ async function main(): Promise<number> {
     }
     syncDisks();
 
-    printReport(rows, results, run, { idle, peak });
-    console.log('\nMethod');
-    console.log(`  - ${monolithicNote}.`);
-    if (diskNote) {
-      console.log(
-        `  - machine: writing ${sizeLabel(settings.blobSize)} to a file (1 MiB writeSync into the page cache, no fsync) runs at ${diskNote.fresh.toFixed(0)} MiB/s ` +
-          `when the kernel must take fresh memory and ${diskNote.recycled.toFixed(0)} MiB/s when it reuses memory just freed (on a VM with a balloon /\n` +
-          '    free-page reporting, fresh pages fault in from the host). So before every push the bench writes and deletes a scratch file of 1.25× the\n' +
-          '    push size (after sync), and each push writes into recycled memory: push figures measure the registry, not the hypervisor.',
-      );
+    if (run.length) {
+      printReport(rows, results, run, { idle, peak });
+      console.log('\nMethod');
+      console.log(`  - ${monolithicNote}.`);
+      if (diskNote) {
+        console.log(
+          `  - machine: writing ${sizeLabel(settings.blobSize)} to a file (1 MiB writeSync into the page cache, no fsync) runs at ${diskNote.fresh.toFixed(0)} MiB/s ` +
+            `when the kernel must take fresh memory and ${diskNote.recycled.toFixed(0)} MiB/s when it reuses memory just freed (on a VM with a balloon /\n` +
+            '    free-page reporting, fresh pages fault in from the host). So before every push the bench writes and deletes a scratch file of 1.25× the\n' +
+            '    push size (after sync), and each push writes into recycled memory: push figures measure the registry, not the hypervisor.',
+        );
+      }
+      if (baselineNote) console.log(`  - load generator ceiling (same loop against a trivial node:http server): ${baselineNote}.`);
+      console.log('  - request rates near that ceiling are limited by the client, not the registry; compare "server CPU per request" there.');
+      console.log('  - peak RSS per workload: kernel high-water mark reset before each workload (/proc/PID/clear_refs = 5) plus 100 ms samples.');
+      console.log('  - "client CPU %" is the load generator\'s CPU over the workload, as % of one core.');
+      console.log('  - every push is verified (201 + HEAD size); every pull byte is hashed and compared with the digest.');
     }
-    if (baselineNote) console.log(`  - load generator ceiling (same loop against a trivial node:http server): ${baselineNote}.`);
-    console.log('  - request rates near that ceiling are limited by the client, not the registry; compare "server CPU per request" there.');
-    console.log('  - peak RSS per workload: kernel high-water mark reset before each workload (/proc/PID/clear_refs = 5) plus 100 ms samples.');
-    console.log('  - "client CPU %" is the load generator\'s CPU over the workload, as % of one core.');
-    console.log('  - every push is verified (201 + HEAD size); every pull byte is hashed and compared with the digest.');
-    const failed = run.some((r) => [...results[r].values()].some((m) => 'error' in m));
+
+    const indexBench = indexSettings({ quick: values.quick, concurrency: settings.loadConcurrency, durationMs: settings.durationMs, warmupMs: settings.warmupMs, maxRequests: settings.maxRequests });
+    const indexReport = await runIndexBench((request, timeoutMs) => loadgen.call(request, timeoutMs), indexBench, servers);
+    const indexFailed = printIndexReport(indexReport, indexBench, onlyIndex ? baselineNote : undefined);
+    const failed = indexFailed || run.some((r) => [...results[r].values()].some((m) => 'error' in m));
     return failed ? 1 : 0;
   } finally {
     await stopAll();

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export type ServerKind = 'wharf' | 'distribution' | 'baseline';
+export type ServerKind = 'wharf' | 'distribution' | 'baseline' | 'index';
 
 export interface RunningServer {
   kind: ServerKind;
@@ -64,7 +64,7 @@ export function distributionVersion(): string {
   }
 }
 
-function cleanEnv(): NodeJS.ProcessEnv {
+export function cleanEnv(): NodeJS.ProcessEnv {
   // WHARF_* and REGISTRY_* variables would override the configuration under test.
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WHARF_') && !k.startsWith('REGISTRY_')));
 }
@@ -165,7 +165,7 @@ function getStatus(host: string, port: number, path: string): Promise<number> {
   });
 }
 
-interface SpawnSpec {
+export interface SpawnSpec {
   kind: ServerKind;
   command: string;
   args: string[];
@@ -175,7 +175,7 @@ interface SpawnSpec {
   readyPath: string;
 }
 
-async function launch(spec: SpawnSpec): Promise<RunningServer> {
+export async function launch(spec: SpawnSpec): Promise<RunningServer> {
   const host = '127.0.0.1';
   const stderrPath = join(spec.dir, 'stderr.log');
   const stderrFd = openSync(stderrPath, 'w');
@@ -231,7 +231,7 @@ async function launch(spec: SpawnSpec): Promise<RunningServer> {
   return server;
 }
 
-function tempDir(kind: ServerKind): string {
+export function tempDir(kind: ServerKind): string {
   return mkdtempSync(join(tmpdir(), `wharf-bench-${kind}-`));
 }
 

@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
-import type { Express, Router } from 'express';
+import type { Express, RequestHandler, Router } from 'express';
 import { createAccount } from './accounts/accounts.js';
 import type { IndexConfig } from './config/schema.js';
 import { openIndexStore, type IndexStore } from './db/store.js';
@@ -11,6 +11,7 @@ import { loadSigningKeys, type SigningKey } from './tokens/keys.js';
 import { TokenService } from './tokens/token-service.js';
 import { apiRouters } from './http/routes/api.js';
 import { eventRoutes } from './http/routes/events.js';
+import { v1Routes } from './http/routes/v1/router.js';
 import { startWebhookWorker } from './webhooks/deliver.js';
 
 export interface IndexDependencies {
@@ -48,7 +49,8 @@ export async function createIndex(config: IndexConfig, deps: IndexDependencies =
   const tokens = new TokenService(store, config.token, signingKeys);
   const routers: Router[] = apiRouters({ config, store, logger });
   const ownAuthRouters: Router[] = [eventRoutes({ config, store, logger })];
-  const app = createIndexApp({ config, store, logger, tokens, signingKeys, apiRouters: routers, ownAuthRouters });
+  const v1 = config.v1.enabled ? (passwordLimits: RequestHandler[]) => v1Routes({ config, store, logger, passwordLimits }) : undefined;
+  const app = createIndexApp({ config, store, logger, tokens, signingKeys, apiRouters: routers, ownAuthRouters, v1Routes: v1 });
   const webhookWorker = startWebhookWorker(store, config.webhooks, logger);
   let server: Server | undefined;
   return {

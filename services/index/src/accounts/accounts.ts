@@ -23,7 +23,7 @@ function cacheOf(store: IndexStore): PasswordCache {
 }
 
 /** A hash of a random password, so a login for an unknown name costs as much as a real one. */
-let decoyHash: string | undefined;
+const decoyHash = '$2b$10$.4cjWJxc0m3bBy7rx4QbAe0o9PNvcfPmUKtcX7G9r2D9fBtjoNr2C';
 
 /** bcrypt reads only the first 72 bytes: longer passwords would silently match their prefix. */
 const maxPasswordBytes = 72;
@@ -81,12 +81,12 @@ export async function authenticate(store: IndexStore, username: string, secret: 
     store.tokens.touchAccessToken(token.id);
     return { user, accessToken: token };
   }
-  if (user && !user.disabled && cacheOf(store).has(user.id, user.passwordHash, secret)) return { user };
-  decoyHash ??= await bcrypt.hash('decoy-password-never-used', 10);
-  const ok = await bcrypt.compare(secret, user?.passwordHash ?? decoyHash);
-  if (!ok || !user || user.disabled) return undefined;
-  cacheOf(store).remember(user.id, user.passwordHash, secret);
-  return { user };
+  if (!user) {
+    await bcrypt.compare(secret, decoyHash);
+    return undefined;
+  }
+  const ok = await cacheOf(store).verify(user.id, user.passwordHash, secret, () => bcrypt.compare(secret, user.passwordHash));
+  return ok && !user.disabled ? { user } : undefined;
 }
 
 /**

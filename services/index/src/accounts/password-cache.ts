@@ -9,6 +9,22 @@ const maxEntries = 10_000;
 
 export class PasswordCache {
   private readonly verified = new Map<string, number>();
+  /** Checks under way, so a burst of requests with the same credentials runs bcrypt once. */
+  private readonly pending = new Map<string, Promise<boolean>>();
+
+  /** Whether the password is right: from the cache, a check under way, or `check` (bcrypt). */
+  async verify(userId: number, passwordHash: string, secret: string, check: () => Promise<boolean>, now = Date.now()): Promise<boolean> {
+    if (this.has(userId, passwordHash, secret, now)) return true;
+    const key = this.key(userId, passwordHash, secret);
+    let running = this.pending.get(key);
+    if (!running) {
+      running = check().finally(() => this.pending.delete(key));
+      this.pending.set(key, running);
+    }
+    const ok = await running;
+    if (ok) this.remember(userId, passwordHash, secret);
+    return ok;
+  }
 
   private key(userId: number, passwordHash: string, secret: string): string {
     return createHash('sha256').update(`${userId}\0${passwordHash}\0${secret}`).digest('base64');

@@ -68,6 +68,17 @@ export const indexConfigSchema = z.strictObject({
       timeout: duration.default('10s'),
     })
     .prefault({}),
+  v1: z
+    .strictObject({
+      /** Serve the legacy v1 index API (/v1/users/, /v1/repositories/…) for Docker 1.x-era clients. */
+      enabled: z.boolean().default(true),
+      /** Registries v1 clients are sent to (X-Docker-Endpoints), as host[:port]; clients add the
+       * index's own scheme. `wharf serve` sets the registry's address. */
+      endpoints: z.array(z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'host[:port]')).min(1).default(['127.0.0.1:5000']),
+      /** Lifetime of an X-Docker-Token: a whole push or pull, which reuses it for every request. */
+      tokenTtl: duration.default('1h'),
+    })
+    .prefault({}),
   rateLimit: z
     .strictObject({
       window: duration.default('1m'),

@@ -1,6 +1,6 @@
 // The audit log: logins, token grants and denials, pushes, deletes, permission changes.
 import type { Db } from './open.js';
-import { nowIso } from './open.js';
+import { nowIso, prepared } from './open.js';
 
 export interface AuditEntry {
   id: number;
@@ -54,7 +54,7 @@ export class AuditTable {
     }
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     // Clamped below too: SQLite reads a negative LIMIT as no limit at all.
-    const rows = this.db.prepare(sql).all(...args, Math.max(1, Math.min(filter.limit ?? 100, 1000))) as (Omit<AuditEntry, 'detail'> & { detail: string })[];
+    const rows = prepared(this.db, sql).all(...args, Math.max(1, Math.min(filter.limit ?? 100, 1000))) as (Omit<AuditEntry, 'detail'> & { detail: string })[];
     return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 }

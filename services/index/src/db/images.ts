@@ -1,7 +1,7 @@
 // What the registry reported: every manifest (digest, media type, size, layer digests) and tag of
 // every repository — the index's "checksums".
 import type { Db } from './open.js';
-import { nowIso } from './open.js';
+import { nowIso, prepared } from './open.js';
 
 export interface ManifestRecord {
   digest: string;
@@ -39,8 +39,7 @@ export class ImageTable {
   constructor(private readonly db: Db) {}
 
   recordManifest(repositoryId: number, m: Omit<ManifestRecord, 'pushedAt'> & { pushedAt?: string }): void {
-    this.db
-      .prepare(
+    prepared(this.db, 
         `INSERT INTO manifests (repository_id, digest, media_type, size, layers, pushed_at, pushed_by) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (repository_id, digest) DO UPDATE SET media_type = excluded.media_type, size = excluded.size, layers = excluded.layers`,
       )
@@ -48,31 +47,29 @@ export class ImageTable {
   }
 
   setTag(repositoryId: number, tag: string, digest: string, at = nowIso()): void {
-    this.db
-      .prepare('INSERT INTO tags (repository_id, tag, digest, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (repository_id, tag) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at')
+    prepared(this.db, 'INSERT INTO tags (repository_id, tag, digest, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (repository_id, tag) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at')
       .run(repositoryId, tag, digest, at);
   }
 
   removeTag(repositoryId: number, tag: string): boolean {
-    return this.db.prepare('DELETE FROM tags WHERE repository_id = ? AND tag = ?').run(repositoryId, tag).changes > 0;
+    return prepared(this.db, 'DELETE FROM tags WHERE repository_id = ? AND tag = ?').run(repositoryId, tag).changes > 0;
   }
 
   /** Removes a manifest and every tag pointing at it (as the registry does on delete). */
   removeManifest(repositoryId: number, digest: string): void {
-    this.db.prepare('DELETE FROM tags WHERE repository_id = ? AND digest = ?').run(repositoryId, digest);
-    this.db.prepare('DELETE FROM manifests WHERE repository_id = ? AND digest = ?').run(repositoryId, digest);
+    prepared(this.db, 'DELETE FROM tags WHERE repository_id = ? AND digest = ?').run(repositoryId, digest);
+    prepared(this.db, 'DELETE FROM manifests WHERE repository_id = ? AND digest = ?').run(repositoryId, digest);
   }
 
   manifest(repositoryId: number, digest: string): ManifestRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM manifests WHERE repository_id = ? AND digest = ?').get(repositoryId, digest) as ManifestRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM manifests WHERE repository_id = ? AND digest = ?').get(repositoryId, digest) as ManifestRow | undefined;
     return row && toManifest(row);
   }
 
   /** Tags with their manifests, newest push first. The tag's digest is selected last: a tag whose
    * manifest was not reported would otherwise read the join's NULL digest. */
   tags(repositoryId: number, limit = 1000, offset = 0): TagRecord[] {
-    const rows = this.db
-      .prepare(
+    const rows = prepared(this.db, 
         `SELECT m.*, t.tag, t.updated_at, t.digest FROM tags t LEFT JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest
          WHERE t.repository_id = ? ORDER BY t.updated_at DESC, t.tag LIMIT ? OFFSET ?`,
       )
@@ -85,7 +82,7 @@ export class ImageTable {
   }
 
   lastPush(repositoryId: number): string | undefined {
-    const row = this.db.prepare('SELECT MAX(updated_at) AS at FROM tags WHERE repository_id = ?').get(repositoryId) as { at: string | null };
+    const row = prepared(this.db, 'SELECT MAX(updated_at) AS at FROM tags WHERE repository_id = ?').get(repositoryId) as { at: string | null };
     return row.at ?? undefined;
   }
 }

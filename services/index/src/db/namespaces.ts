@@ -1,6 +1,6 @@
 // Namespaces (one per user, one per organization), organization membership and teams.
 import type { Db } from './open.js';
-import { nowIso } from './open.js';
+import { nowIso, prepared } from './open.js';
 
 export type NamespaceKind = 'user' | 'org';
 export type OrgRole = 'owner' | 'member';
@@ -40,89 +40,84 @@ export class NamespaceTable {
   constructor(private readonly db: Db) {}
 
   insert(name: string, kind: NamespaceKind, ownerUserId: number | null, displayName = ''): Namespace {
-    const info = this.db
-      .prepare('INSERT INTO namespaces (name, kind, owner_user_id, display_name, created_at) VALUES (?, ?, ?, ?, ?)')
+    const info = prepared(this.db, 'INSERT INTO namespaces (name, kind, owner_user_id, display_name, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(name, kind, ownerUserId, displayName, nowIso());
     return this.byId(Number(info.lastInsertRowid))!;
   }
 
   byName(name: string): Namespace | undefined {
-    return toNamespace(this.db.prepare('SELECT * FROM namespaces WHERE name = ?').get(name) as NamespaceRow | undefined);
+    return toNamespace(prepared(this.db, 'SELECT * FROM namespaces WHERE name = ?').get(name) as NamespaceRow | undefined);
   }
 
   byId(id: number): Namespace | undefined {
-    return toNamespace(this.db.prepare('SELECT * FROM namespaces WHERE id = ?').get(id) as NamespaceRow | undefined);
+    return toNamespace(prepared(this.db, 'SELECT * FROM namespaces WHERE id = ?').get(id) as NamespaceRow | undefined);
   }
 
   setDisplayName(id: number, displayName: string): void {
-    this.db.prepare('UPDATE namespaces SET display_name = ? WHERE id = ?').run(displayName, id);
+    prepared(this.db, 'UPDATE namespaces SET display_name = ? WHERE id = ?').run(displayName, id);
   }
 
   delete(id: number): void {
-    this.db.prepare('DELETE FROM namespaces WHERE id = ?').run(id);
+    prepared(this.db, 'DELETE FROM namespaces WHERE id = ?').run(id);
   }
 
   /** Organizations a user belongs to, with the role. */
   orgsOf(userId: number): (Namespace & { role: OrgRole })[] {
-    const rows = this.db
-      .prepare('SELECT n.*, m.role FROM namespaces n JOIN org_members m ON m.org_id = n.id WHERE m.user_id = ? ORDER BY n.name')
+    const rows = prepared(this.db, 'SELECT n.*, m.role FROM namespaces n JOIN org_members m ON m.org_id = n.id WHERE m.user_id = ? ORDER BY n.name')
       .all(userId) as (NamespaceRow & { role: OrgRole })[];
     return rows.map((r) => ({ ...toNamespace(r)!, role: r.role }));
   }
 
   setMember(orgId: number, userId: number, role: OrgRole): void {
-    this.db
-      .prepare('INSERT INTO org_members (org_id, user_id, role) VALUES (?, ?, ?) ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role')
+    prepared(this.db, 'INSERT INTO org_members (org_id, user_id, role) VALUES (?, ?, ?) ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role')
       .run(orgId, userId, role);
   }
 
   removeMember(orgId: number, userId: number): boolean {
-    return this.db.prepare('DELETE FROM org_members WHERE org_id = ? AND user_id = ?').run(orgId, userId).changes > 0;
+    return prepared(this.db, 'DELETE FROM org_members WHERE org_id = ? AND user_id = ?').run(orgId, userId).changes > 0;
   }
 
   role(orgId: number, userId: number): OrgRole | undefined {
-    const row = this.db.prepare('SELECT role FROM org_members WHERE org_id = ? AND user_id = ?').get(orgId, userId) as { role: OrgRole } | undefined;
+    const row = prepared(this.db, 'SELECT role FROM org_members WHERE org_id = ? AND user_id = ?').get(orgId, userId) as { role: OrgRole } | undefined;
     return row?.role;
   }
 
   members(orgId: number): { username: string; role: OrgRole }[] {
-    return this.db
-      .prepare('SELECT u.username, m.role FROM org_members m JOIN users u ON u.id = m.user_id WHERE m.org_id = ? ORDER BY u.username')
+    return prepared(this.db, 'SELECT u.username, m.role FROM org_members m JOIN users u ON u.id = m.user_id WHERE m.org_id = ? ORDER BY u.username')
       .all(orgId) as { username: string; role: OrgRole }[];
   }
 
   countOwners(orgId: number): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM org_members WHERE org_id = ? AND role = 'owner'").get(orgId) as { n: number }).n;
+    return (prepared(this.db, "SELECT COUNT(*) AS n FROM org_members WHERE org_id = ? AND role = 'owner'").get(orgId) as { n: number }).n;
   }
 
   insertTeam(orgId: number, name: string): Team {
-    const info = this.db.prepare('INSERT INTO teams (org_id, name, created_at) VALUES (?, ?, ?)').run(orgId, name, nowIso());
-    return toTeam(this.db.prepare('SELECT * FROM teams WHERE id = ?').get(Number(info.lastInsertRowid)) as never)!;
+    const info = prepared(this.db, 'INSERT INTO teams (org_id, name, created_at) VALUES (?, ?, ?)').run(orgId, name, nowIso());
+    return toTeam(prepared(this.db, 'SELECT * FROM teams WHERE id = ?').get(Number(info.lastInsertRowid)) as never)!;
   }
 
   team(orgId: number, name: string): Team | undefined {
-    return toTeam(this.db.prepare('SELECT * FROM teams WHERE org_id = ? AND name = ?').get(orgId, name) as never);
+    return toTeam(prepared(this.db, 'SELECT * FROM teams WHERE org_id = ? AND name = ?').get(orgId, name) as never);
   }
 
   teams(orgId: number): Team[] {
-    return (this.db.prepare('SELECT * FROM teams WHERE org_id = ? ORDER BY name').all(orgId) as never[]).map((r) => toTeam(r)!);
+    return (prepared(this.db, 'SELECT * FROM teams WHERE org_id = ? ORDER BY name').all(orgId) as never[]).map((r) => toTeam(r)!);
   }
 
   deleteTeam(teamId: number): void {
-    this.db.prepare('DELETE FROM teams WHERE id = ?').run(teamId);
+    prepared(this.db, 'DELETE FROM teams WHERE id = ?').run(teamId);
   }
 
   addTeamMember(teamId: number, userId: number): void {
-    this.db.prepare('INSERT OR IGNORE INTO team_members (team_id, user_id) VALUES (?, ?)').run(teamId, userId);
+    prepared(this.db, 'INSERT OR IGNORE INTO team_members (team_id, user_id) VALUES (?, ?)').run(teamId, userId);
   }
 
   removeTeamMember(teamId: number, userId: number): boolean {
-    return this.db.prepare('DELETE FROM team_members WHERE team_id = ? AND user_id = ?').run(teamId, userId).changes > 0;
+    return prepared(this.db, 'DELETE FROM team_members WHERE team_id = ? AND user_id = ?').run(teamId, userId).changes > 0;
   }
 
   teamMembers(teamId: number): string[] {
-    return (this.db
-      .prepare('SELECT u.username FROM team_members t JOIN users u ON u.id = t.user_id WHERE t.team_id = ? ORDER BY u.username')
+    return (prepared(this.db, 'SELECT u.username FROM team_members t JOIN users u ON u.id = t.user_id WHERE t.team_id = ? ORDER BY u.username')
       .all(teamId) as { username: string }[]).map((r) => r.username);
   }
 }

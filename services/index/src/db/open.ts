@@ -33,3 +33,17 @@ export function migrate(db: Db): void {
 export function nowIso(): string {
   return new Date().toISOString();
 }
+
+const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement for this SQL, compiled once per connection: compiling costs more than
+ * running a small query, and the tables run the same few statements on every request.
+ */
+export function prepared(db: Db, sql: string): Database.Statement {
+  let cache = statementCache.get(db);
+  if (!cache) statementCache.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}

@@ -7,6 +7,7 @@ import { RepositoryTable } from './repositories.js';
 import { SigningKeyTable } from './signing-keys.js';
 import { TokenTable } from './tokens.js';
 import { UserTable } from './users.js';
+import { V1Table } from './v1.js';
 import { WebhookTable } from './webhooks.js';
 
 export interface IndexStore {
@@ -19,6 +20,7 @@ export interface IndexStore {
   signingKeys: SigningKeyTable;
   audit: AuditTable;
   webhooks: WebhookTable;
+  v1: V1Table;
   /** Runs fn in one transaction: all of it applies, or none. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -36,6 +38,7 @@ export function openIndexStore(path: string): IndexStore {
     signingKeys: new SigningKeyTable(db),
     audit: new AuditTable(db),
     webhooks: new WebhookTable(db),
+    v1: new V1Table(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => db.close(),
   };

@@ -1,7 +1,7 @@
 // Personal access tokens and refresh tokens, stored as SHA-256 hashes only (a token is random
 // and long, so a fast hash is enough; the clear value is shown once and never stored).
 import type { Db } from './open.js';
-import { nowIso } from './open.js';
+import { nowIso, prepared } from './open.js';
 
 export type TokenPermission = 'read' | 'read-write' | 'read-write-delete';
 
@@ -53,45 +53,43 @@ export class TokenTable {
   constructor(private readonly db: Db) {}
 
   insertAccessToken(userId: number, name: string, permission: TokenPermission, tokenHash: string, expiresAt: string | null): AccessToken {
-    const info = this.db
-      .prepare('INSERT INTO access_tokens (user_id, name, permission, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+    const info = prepared(this.db, 'INSERT INTO access_tokens (user_id, name, permission, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(userId, name, permission, tokenHash, nowIso(), expiresAt);
-    return toAccessToken(this.db.prepare('SELECT * FROM access_tokens WHERE id = ?').get(Number(info.lastInsertRowid)) as AccessTokenRow)!;
+    return toAccessToken(prepared(this.db, 'SELECT * FROM access_tokens WHERE id = ?').get(Number(info.lastInsertRowid)) as AccessTokenRow)!;
   }
 
   accessTokenByHash(tokenHash: string): AccessToken | undefined {
-    return toAccessToken(this.db.prepare('SELECT * FROM access_tokens WHERE token_hash = ?').get(tokenHash) as AccessTokenRow | undefined);
+    return toAccessToken(prepared(this.db, 'SELECT * FROM access_tokens WHERE token_hash = ?').get(tokenHash) as AccessTokenRow | undefined);
   }
 
   accessTokens(userId: number): AccessToken[] {
-    return (this.db.prepare('SELECT * FROM access_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC').all(userId) as AccessTokenRow[]).map(
+    return (prepared(this.db, 'SELECT * FROM access_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC').all(userId) as AccessTokenRow[]).map(
       (r) => toAccessToken(r)!,
     );
   }
 
   accessTokenById(id: number): AccessToken | undefined {
-    return toAccessToken(this.db.prepare('SELECT * FROM access_tokens WHERE id = ?').get(id) as AccessTokenRow | undefined);
+    return toAccessToken(prepared(this.db, 'SELECT * FROM access_tokens WHERE id = ?').get(id) as AccessTokenRow | undefined);
   }
 
   touchAccessToken(id: number): void {
-    this.db.prepare('UPDATE access_tokens SET last_used_at = ? WHERE id = ?').run(nowIso(), id);
+    prepared(this.db, 'UPDATE access_tokens SET last_used_at = ? WHERE id = ?').run(nowIso(), id);
   }
 
   /** Revokes an access token and every refresh token issued on the strength of it. */
   revokeAccessToken(id: number): void {
     const now = nowIso();
-    this.db.prepare('UPDATE access_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(now, id);
-    this.db.prepare('UPDATE refresh_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE access_token_id = ?').run(now, id);
+    prepared(this.db, 'UPDATE access_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(now, id);
+    prepared(this.db, 'UPDATE refresh_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE access_token_id = ?').run(now, id);
   }
 
   insertRefreshToken(userId: number, tokenHash: string, clientId: string, accessTokenId: number | null, expiresAt: string): void {
-    this.db
-      .prepare('INSERT INTO refresh_tokens (user_id, token_hash, client_id, access_token_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+    prepared(this.db, 'INSERT INTO refresh_tokens (user_id, token_hash, client_id, access_token_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(userId, tokenHash, clientId, accessTokenId, nowIso(), expiresAt);
   }
 
   refreshTokenByHash(tokenHash: string): RefreshToken | undefined {
-    const r = this.db.prepare('SELECT * FROM refresh_tokens WHERE token_hash = ?').get(tokenHash) as
+    const r = prepared(this.db, 'SELECT * FROM refresh_tokens WHERE token_hash = ?').get(tokenHash) as
       | { id: number; user_id: number; client_id: string; access_token_id: number | null; created_at: string; expires_at: string; revoked_at: string | null }
       | undefined;
     return r && {
@@ -106,6 +104,6 @@ export class TokenTable {
   }
 
   revokeRefreshTokens(userId: number): void {
-    this.db.prepare('UPDATE refresh_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE user_id = ?').run(nowIso(), userId);
+    prepared(this.db, 'UPDATE refresh_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE user_id = ?').run(nowIso(), userId);
   }
 }

@@ -1,6 +1,6 @@
 // Accounts as stored: username, email, bcrypt hash, admin and disabled flags.
 import type { Db } from './open.js';
-import { nowIso } from './open.js';
+import { nowIso, prepared } from './open.js';
 
 export interface User {
   id: number;
@@ -85,12 +85,11 @@ export class UserTable {
     };
     const set = Object.entries(columns).filter(([, v]) => v !== undefined);
     if (set.length === 0) return;
-    this.db
-      .prepare(`UPDATE users SET ${set.map(([k]) => `${k} = ?`).join(', ')} WHERE id = ?`)
+    prepared(this.db, `UPDATE users SET ${set.map(([k]) => `${k} = ?`).join(', ')} WHERE id = ?`)
       .run(...set.map(([, v]) => v), id);
   }
 
   delete(id: number): boolean {
-    return this.db.prepare('DELETE FROM users WHERE id = ?').run(id).changes > 0;
+    return prepared(this.db, 'DELETE FROM users WHERE id = ?').run(id).changes > 0;
   }
 }

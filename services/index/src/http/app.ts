@@ -1,6 +1,6 @@
 // The index's HTTP application: request context → token server and keys → JSON API → error
 // renderer. Route modules are functions of their dependencies.
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
 import { errorRenderer, requestContext } from '@wharf/common';
 import type { IndexConfig } from '../config/schema.js';
@@ -25,6 +25,8 @@ export interface IndexAppDependencies {
   /** Routers whose callers authenticate otherwise (the registry's events, by a shared secret),
    * mounted before the JSON API's Basic authentication, which would refuse their credentials. */
   ownAuthRouters?: Router[];
+  /** The v1 index API (http/routes/v1/router.ts), given the login rate limits to share. */
+  v1Routes?: (passwordLimits: RequestHandler[]) => Router;
 }
 
 export function createIndexApp(deps: IndexAppDependencies): Express {
@@ -39,6 +41,9 @@ export function createIndexApp(deps: IndexAppDependencies): Express {
   app.use(tokenRoutes(deps.tokens));
   app.use(keyRoutes(deps.signingKeys));
   for (const router of deps.ownAuthRouters ?? []) app.use(router);
+  // Before the JSON API's body parser and Basic-only authentication: v1 callers also send
+  // `Authorization: Token …`, and v1 errors have a shape of their own.
+  if (deps.v1Routes) app.use(deps.v1Routes(limits));
   app.use(express.json({ limit: '1mb' }), bodyErrors);
   // Basic credentials on the JSON API are password checks too: the same limits as /token.
   app.use('/api', ...limits);

@@ -80,3 +80,18 @@ export function grantAccess(store: IndexStore, principal: Principal, asked: Acce
   }
   return granted;
 }
+
+/**
+ * Whether the principal may pull each of many repositories (search, listings), decided with a
+ * few queries up front instead of several per repository. The same rules as allowedActions:
+ * every permission and every access-token cap includes pull.
+ */
+export function pullFilter(store: IndexStore, principal: Principal): (repo: { id: number; name: string; visibility: string }) => boolean {
+  const isPublic = (repo: { visibility: string }) => repo.visibility === 'public';
+  if (principal.kind !== 'user' || principal.user.disabled) return isPublic;
+  const { user } = principal;
+  if (user.isAdmin) return () => true;
+  const ownedNamespaces = new Set([user.username, ...store.namespaces.orgsOf(user.id).filter((o) => o.role === 'owner').map((o) => o.name)]);
+  const granted = store.repositories.repositoryIdsWithPermission(user.id);
+  return (repo) => isPublic(repo) || ownedNamespaces.has(namespaceOf(repo.name)) || granted.has(repo.id);
+}

@@ -3,7 +3,7 @@
 // callers who may pull them (grant.ts decides), most-starred first, in pages.
 import type { IndexStore } from '../db/store.js';
 import { IndexError } from '../http/errors.js';
-import { may, type Principal } from '../permissions/grant.js';
+import { pullFilter, type Principal } from '../permissions/grant.js';
 
 export const defaultPageSize = 25;
 export const maxPageSize = 100;
@@ -76,7 +76,7 @@ export function searchRepositories(store: IndexStore, principal: Principal, quer
        ORDER BY star_count DESC, r.name`,
     )
     .all(pattern, pattern) as MatchRow[];
-  const visible = rows.filter((r) => r.visibility === 'public' || may(store, principal, r.name, 'pull'));
+  const visible = rows.filter(pullFilter(store, principal));
   const pageRows = visible.slice((query.page - 1) * query.n, query.page * query.n);
   return {
     num_pages: Math.ceil(visible.length / query.n),

@@ -1,5 +1,6 @@
 // The ordered list of schema migrations; the database's user_version is the number applied.
 import { initialSchema } from './001-initial.js';
+import { v1Schema } from './002-v1.js';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,7 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [{ version: 1, name: 'initial', sql: initialSchema }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initialSchema },
+  { version: 2, name: 'v1', sql: v1Schema },
+];
