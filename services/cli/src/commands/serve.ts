@@ -16,9 +16,14 @@ export function indexUrl(config: WharfConfig): string {
 
 /** The index's config as serve runs it: with an events secret (a fresh one if none is set). */
 export function servedIndexConfig(config: WharfConfig): IndexConfig {
-  if (config.index.events.secret) return config.index;
-  return { ...config.index, events: { ...config.index.events, secret: randomBytes(32).toString('base64url') } };
+  const events = config.index.events.secret ? config.index.events : { ...config.index.events, secret: randomBytes(32).toString('base64url') };
+  // v1 clients are sent to this registry, unless the config names registries of its own.
+  const endpointsSet = config.index.v1.endpoints.join(',') !== indexV1DefaultEndpoints;
+  const v1 = endpointsSet ? config.index.v1 : { ...config.index.v1, endpoints: [config.registry.http.addr.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:')] };
+  return { ...config.index, events, v1 };
 }
+
+const indexV1DefaultEndpoints = '127.0.0.1:5000';
 
 /**
  * The registry's config as serve runs it: token auth against the local index, and its push and
@@ -40,11 +45,14 @@ export function servedRegistryConfig(config: WharfConfig, index: IndexConfig): R
           },
         ],
       };
+  // The registry validates v1 tokens with this index.
+  const v1 = { ...config.registry.v1, index: config.registry.v1.index ?? base };
   const auth = config.registry.auth;
-  if (auth.none || auth.htpasswd || auth.token) return { ...config.registry, notifications };
+  if (auth.none || auth.htpasswd || auth.token) return { ...config.registry, notifications, v1 };
   return {
     ...config.registry,
     notifications,
+    v1,
     auth: {
       token: {
         realm: `${base}/token`,

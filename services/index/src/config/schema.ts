@@ -66,6 +66,8 @@ export const indexConfigSchema = z.strictObject({
       interval: duration.default('1s'),
       /** A delivery request not answered by then counts as failed. */
       timeout: duration.default('10s'),
+      /** Allow targets on loopback, private and link-local addresses (off: they are refused). */
+      allowPrivateTargets: z.boolean().default(false),
     })
     .prefault({}),
   v1: z

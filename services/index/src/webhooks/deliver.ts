@@ -2,16 +2,21 @@
 // doubles each time, until the attempts run out and the delivery is marked failed. Redirects are
 // not followed: a webhook must name its final URL, and a redirect must not steer the index's
 // requests elsewhere. The worker runs one round at a time, so no delivery is posted twice at once.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Logger } from 'pino';
 import { durationMs } from '@wharf/shared';
 import type { IndexConfig } from '../config/schema.js';
 import type { IndexStore } from '../db/store.js';
 import type { Delivery } from '../db/webhooks.js';
+import { isIP } from 'node:net';
+import { guardedLookup, isForbiddenAddress } from './target-guard.js';
 
 export interface DeliveryOptions {
   attempts: number;
   backoffMs: number;
   timeoutMs: number;
+  allowPrivateTargets: boolean;
 }
 
 export interface DeliveryDeps {
@@ -32,35 +37,50 @@ const roundSize = 20;
 
 function describeFailure(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  // fetch says only "fetch failed"; the cause names the refused connection or the timeout.
+  // Some errors carry the real reason (refused connection, timeout) as their cause.
   const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
   return `${err.message}${cause}`.slice(0, 500);
 }
 
-async function post(url: string, delivery: Delivery, timeoutMs: number, signal: AbortSignal | undefined): Promise<AttemptResult> {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'User-Agent': 'wharf-index-webhooks', 'X-Wharf-Delivery': String(delivery.id) },
-      body: delivery.payload,
-      redirect: 'manual',
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-    });
-    await response.body?.cancel();
-    if (response.status >= 200 && response.status < 300) return { ok: true, responseStatus: response.status, error: null };
-    const error = response.status >= 300 && response.status < 400 ? `HTTP ${response.status}: redirects are not followed` : `HTTP ${response.status}`;
-    return { ok: false, responseStatus: response.status, error };
-  } catch (err) {
-    return { ok: false, responseStatus: null, error: describeFailure(err) };
+/** One POST with node:http(s), so the connection's DNS lookup can refuse forbidden addresses. */
+function post(url: string, delivery: Delivery, options: DeliveryOptions, signal: AbortSignal | undefined): Promise<AttemptResult> {
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  // A literal address is connected to without any lookup, so it is checked here.
+  const literal = target.hostname.replace(/^\[|\]$/g, '');
+  if (!options.allowPrivateTargets && isIP(literal) && isForbiddenAddress(literal)) {
+    return Promise.resolve({ ok: false, responseStatus: null, error: `${literal} is a private or local address; webhooks may not target it` });
   }
+  return new Promise((resolve) => {
+    const req = send(
+      target,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'User-Agent': 'wharf-index-webhooks', 'X-Wharf-Delivery': String(delivery.id) },
+        timeout: options.timeoutMs,
+        ...(options.allowPrivateTargets ? {} : { lookup: guardedLookup }),
+        ...(signal ? { signal } : {}),
+      },
+      (response) => {
+        response.resume();
+        const status = response.statusCode ?? 0;
+        if (status >= 200 && status < 300) return resolve({ ok: true, responseStatus: status, error: null });
+        // Redirects are not followed: a redirect must not steer the index's requests elsewhere.
+        const error = status >= 300 && status < 400 ? `HTTP ${status}: redirects are not followed` : `HTTP ${status}`;
+        resolve({ ok: false, responseStatus: status, error });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
+    req.on('error', (err) => resolve({ ok: false, responseStatus: null, error: describeFailure(err) }));
+    req.end(delivery.payload);
+  });
 }
 
 async function deliverOne(store: IndexStore, delivery: Delivery, options: DeliveryOptions, deps: DeliveryDeps): Promise<void> {
   const webhook = store.webhooks.byId(delivery.webhookId);
   if (!webhook) return;
   const result = webhook.active
-    ? await post(webhook.url, delivery, options.timeoutMs, deps.signal)
+    ? await post(webhook.url, delivery, options, deps.signal)
     : { ok: false, responseStatus: null, error: 'the webhook is inactive' };
   if (deps.signal?.aborted) return;
   const attempts = delivery.attempts + 1;
@@ -91,7 +111,7 @@ export interface WebhookWorker {
 }
 
 export function startWebhookWorker(store: IndexStore, config: IndexConfig['webhooks'], logger: Logger): WebhookWorker {
-  const options = { attempts: config.attempts, backoffMs: durationMs(config.backoff), timeoutMs: durationMs(config.timeout) };
+  const options = { attempts: config.attempts, backoffMs: durationMs(config.backoff), timeoutMs: durationMs(config.timeout), allowPrivateTargets: config.allowPrivateTargets };
   const abort = new AbortController();
   const deps = { logger, signal: abort.signal };
   let round: Promise<void> | undefined;

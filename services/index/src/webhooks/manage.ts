@@ -6,6 +6,7 @@ import { isRepositoryName } from '@wharf/shared';
 import type { IndexStore } from '../db/store.js';
 import type { Repository } from '../db/repositories.js';
 import type { Delivery, Webhook } from '../db/webhooks.js';
+import { isForbiddenHost } from './target-guard.js';
 import { IndexError } from '../http/errors.js';
 import { may, type Principal } from '../permissions/grant.js';
 
@@ -41,7 +42,7 @@ export function administeredWebhook(store: IndexStore, principal: Principal, id:
   return { webhook, repo: administeredRepository(store, principal, repo.name) };
 }
 
-export function checkWebhookUrl(url: unknown): string {
+export function checkWebhookUrl(url: unknown, allowPrivateTargets = false): string {
   let parsed: URL | undefined;
   try {
     parsed = typeof url === 'string' && url.length <= 2048 ? new URL(url) : undefined;
@@ -51,12 +52,20 @@ export function checkWebhookUrl(url: unknown): string {
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
     throw new IndexError('INVALID_FIELD', { message: 'url must be an http or https URL', detail: { field: 'url' } });
   }
+  if (!allowPrivateTargets && isForbiddenHost(parsed.hostname)) {
+    throw new IndexError('INVALID_FIELD', { message: 'url must not name a loopback, private or link-local address', detail: { field: 'url' } });
+  }
   return parsed.href;
 }
 
-export function createWebhook(store: IndexStore, principal: Principal, input: { repository: unknown; url: unknown }): { webhook: Webhook; repo: Repository } {
+export function createWebhook(
+  store: IndexStore,
+  principal: Principal,
+  input: { repository: unknown; url: unknown },
+  allowPrivateTargets = false,
+): { webhook: Webhook; repo: Repository } {
   const repo = administeredRepository(store, principal, input.repository);
-  const url = checkWebhookUrl(input.url);
+  const url = checkWebhookUrl(input.url, allowPrivateTargets);
   return store.transaction(() => {
     const existing = store.webhooks.forRepository(repo.id);
     if (existing.some((hook) => hook.url === url)) throw new IndexError('CONFLICT', { message: 'the repository already has a webhook with this url' });

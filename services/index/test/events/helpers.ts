@@ -12,7 +12,8 @@ export const secret = 'registry-shared-secret-0123456789';
 
 export async function indexWithEvents(overrides: IndexConfigInput = {}): Promise<Index> {
   // The worker is kept idle unless a test asks for it, so tests drive deliveries with a clock.
-  return buildIndex({ events: { secret }, webhooks: { interval: '1h' }, ...overrides });
+  // Test webhook targets listen on 127.0.0.1, which deliveries refuse unless allowed.
+  return buildIndex({ events: { secret }, ...overrides, webhooks: { interval: '1h', allowPrivateTargets: true, ...overrides.webhooks } });
 }
 
 let serial = 0;

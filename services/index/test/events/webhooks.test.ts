@@ -149,7 +149,7 @@ describe('webhook deliveries', () => {
     target.script = [500, 302, 500];
     const id = await addHook(index, alice, target.url);
     await recordEvents(index, pushEvent('alice/app', digestA, { tag: 'v1' }));
-    const options: DeliveryOptions = { attempts: 3, backoffMs: 1000, timeoutMs: 2000 };
+    const options: DeliveryOptions = { attempts: 3, backoffMs: 1000, timeoutMs: 2000, allowPrivateTargets: true };
     let clock = Date.now() + 1;
     const at = (ms: number) => ({ logger, now: () => new Date(ms) });
 
@@ -188,11 +188,11 @@ describe('webhook deliveries', () => {
     const { index, alice } = await setup();
     const id = await addHook(index, alice, 'http://127.0.0.1:9/closed');
     await recordEvents(index, pushEvent('alice/app', digestA, { tag: 'v1' }));
-    await deliverDue(index.store, { attempts: 1, backoffMs: 10, timeoutMs: 2000 }, { logger });
+    await deliverDue(index.store, { attempts: 1, backoffMs: 10, timeoutMs: 2000, allowPrivateTargets: true }, { logger });
     const [delivery] = await history(index, alice, id);
     assert.equal(delivery.status, 'failed');
     assert.equal(delivery.responseStatus, null);
-    assert.match(delivery.error, /fetch failed/);
+    assert.match(delivery.error, /ECONNREFUSED/);
   });
 
   it('index.close() stops the worker, aborting a delivery in flight', async () => {
@@ -211,5 +211,27 @@ describe('webhook deliveries', () => {
       hanging.closeAllConnections();
       hanging.close();
     }
+  });
+});
+
+describe('webhook targets on the index\'s own network', () => {
+  it('are refused at registration and at delivery unless allowPrivateTargets is set', async () => {
+    const index = await indexWithEvents({ webhooks: { allowPrivateTargets: false } });
+    const alice = await signUp(index, 'alice');
+    await recordEvents(index, pushEvent('alice/app', digestA, { tag: 'v0' }));
+    for (const url of ['http://127.0.0.1:9/hook', 'http://localhost/hook', 'http://169.254.169.254/latest', 'http://[::1]/x', 'http://10.1.2.3/x']) {
+      assertError(await request(index.app).post('/api/webhooks').set('Authorization', alice.auth).send({ repository: 'alice/app', url }), 400, 'INVALID_FIELD');
+    }
+    // A hook stored before the rule (or whose name later resolves to loopback) is refused when
+    // its connection looks the address up: nothing reaches the listener.
+    const target = await hookTarget();
+    const repo = index.store.repositories.byName('alice/app')!;
+    const hook = index.store.webhooks.insert(repo.id, target.url);
+    const delivery = index.store.webhooks.insertDelivery(hook.id, '{}');
+    await deliverDue(index.store, { attempts: 1, backoffMs: 10, timeoutMs: 2000, allowPrivateTargets: false }, { logger });
+    assert.equal(target.received.length, 0);
+    const recorded = index.store.webhooks.delivery(delivery.id)!;
+    assert.equal(recorded.status, 'failed');
+    assert.match(recorded.error ?? '', /private or local address/);
   });
 });

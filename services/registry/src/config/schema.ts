@@ -95,6 +95,20 @@ export const notificationsSchema = z
     if (twice.length) ctx.addIssue({ code: 'custom', message: `endpoint names must be unique (repeated: ${[...new Set(twice)].join(', ')})` });
   });
 
+/**
+ * The legacy v1 registry API (protocol-v1.md). With `index`, v1 tokens are validated by calling
+ * that index; without it the registry is standalone for v1 and uses its own auth (none or htpasswd).
+ */
+export const v1Schema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** The index that issued the v1 tokens, e.g. http://127.0.0.1:5001 (no path). */
+    index: z.url({ protocol: /^https?$/ }).optional(),
+    /** How long a token (or a repository's being public) the index confirmed is trusted. */
+    tokenCacheTtl: duration.default('10s'),
+  })
+  .prefault({});
+
 export const registryConfigSchema = z.strictObject({
   http: z
     .strictObject({
@@ -113,6 +127,7 @@ export const registryConfigSchema = z.strictObject({
   storage: storageSchema,
   auth: authSchema,
   notifications: notificationsSchema,
+  v1: v1Schema,
 });
 
 export type RegistryConfigInput = z.input<typeof registryConfigSchema>;

@@ -1,4 +1,5 @@
-// The registry's HTTP application: request context → /v2 dispatcher → error renderer.
+// The registry's HTTP application: request context → /v2 dispatcher → v1 (when enabled) →
+// not found → error renderer.
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { AccessController } from '../auth/controller.js';
@@ -15,6 +16,7 @@ import { referrerRoutes } from './routes/v2/referrers.js';
 import { tagRoutes } from './routes/v2/tags.js';
 import { uploadRoutes } from './routes/v2/uploads.js';
 import { RegistryError } from '@wharf/shared';
+import { enableV1 } from '../v1/enable.js';
 
 export interface AppDependencies {
   config: RegistryConfig;
@@ -43,6 +45,7 @@ export function createApp({ config, storage, auth, logger }: AppDependencies): E
   app.set('query parser', 'simple');
   app.use(requestContext(logger, config.log.accessLog));
   app.use('/v2', v2Dispatcher(tables, auth));
+  enableV1(app, config, { storage, auth, logger });
   app.use((req, res) => {
     res.set(apiVersionHeader);
     throw new RegistryError('NOT_FOUND', { detail: { path: req.path } });

@@ -72,7 +72,7 @@ describe('repository names', () => {
 describe('unknown paths', () => {
   it('404 NOT_FOUND in the error envelope, under /v2 and outside it', async () => {
     const { app } = await buildRegistry();
-    for (const path of ['/v2/team/app', '/v2/team/app/unknown/thing', '/v2/team/app/tags', '/v2/_catalog/more', '/v2/team/app/blobs/', '/', '/v1/_ping', '/v3/']) {
+    for (const path of ['/v2/team/app', '/v2/team/app/unknown/thing', '/v2/team/app/tags', '/v2/_catalog/more', '/v2/team/app/blobs/', '/', '/v0/_ping', '/v3/']) {
       assertError(await request(app).get(path), 404, 'NOT_FOUND');
     }
   });

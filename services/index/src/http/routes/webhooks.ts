@@ -13,13 +13,13 @@ import {
 import { principalOf, requireUser } from '../middleware/authenticate.js';
 import type { ApiDependencies } from './api.js';
 
-export function webhookRoutes({ store }: ApiDependencies): Router {
+export function webhookRoutes({ store, config }: ApiDependencies): Router {
   const router = express.Router();
 
   router.post('/api/webhooks', (req, res) => {
     requireUser(res);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const { webhook, repo } = createWebhook(store, principalOf(res), { repository: body.repository, url: body.url });
+    const { webhook, repo } = createWebhook(store, principalOf(res), { repository: body.repository, url: body.url }, config.webhooks.allowPrivateTargets);
     res.status(201).json(publicWebhook(webhook, repo));
   });
 

@@ -1,0 +1,77 @@
+// v1 errors: the legacy API answers `{"error": "<message>"}` (the v1 registry API documents and
+// the Python docker-registry), never the v2 envelope. Every v1 failure is a V1Error, and
+// v1ErrorRenderer is the one place that turns anything thrown on a v1 route into a response.
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { ApiError } from '@wharf/shared';
+
+/** The v1 failures, each with its status, named once (as the v2 catalogue does). */
+export const v1Errors = {
+  REQUIRES_AUTHORIZATION: { status: 401, message: 'Requires authorization' },
+  IMAGE_NOT_FOUND: { status: 404, message: 'Image not found' },
+  IMAGE_EXISTS: { status: 409, message: 'Image already exists' },
+  IMAGE_UNFINISHED: { status: 400, message: 'Image is being uploaded, retry later' },
+  INVALID_IMAGE_ID: { status: 400, message: 'Invalid image id' },
+  INVALID_IMAGE_JSON: { status: 400, message: 'Invalid image JSON' },
+  PARENT_UNKNOWN: { status: 400, message: 'Image depends on a non existing parent' },
+  LAYER_MISSING: { status: 400, message: 'Image layer not uploaded' },
+  LAYER_INVALID: { status: 400, message: 'Image layer is not a valid gzip stream' },
+  CHECKSUM_MISSING: { status: 412, message: 'Missing X-Docker-Checksum-Payload header' },
+  CHECKSUM_MISMATCH: { status: 400, message: 'Checksum mismatch' },
+  INVALID_NAME: { status: 400, message: 'Invalid repository name' },
+  INVALID_TAG: { status: 400, message: 'Invalid tag name' },
+  INVALID_DATA: { status: 400, message: 'Invalid data' },
+  ANCESTRY_INCOMPLETE: { status: 400, message: 'Image ancestry is not complete' },
+  REPOSITORY_NOT_FOUND: { status: 404, message: 'Repository not found' },
+  TAG_NOT_FOUND: { status: 404, message: 'Tag not found' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
+  DELETE_DISABLED: { status: 405, message: 'Deletes are disabled on this registry' },
+  RANGE_NOT_SATISFIABLE: { status: 416, message: 'Requested range not satisfiable' },
+  TOO_LARGE: { status: 413, message: 'Request body too large' },
+  INDEX_UNAVAILABLE: { status: 503, message: 'Index unavailable' },
+  INTERNAL: { status: 500, message: 'Internal server error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type V1ErrorCode = keyof typeof v1Errors;
+
+export class V1Error extends ApiError<V1ErrorCode> {
+  protected readonly catalogue = v1Errors;
+  constructor(code: V1ErrorCode, options: { message?: string; headers?: Record<string, string> } = {}) {
+    super(code, v1Errors[code].message, options);
+    this.name = 'V1Error';
+  }
+}
+
+/** The challenge of every v1 401 (v1.5.0_hub_registry_spec.md, "On the Registry"). */
+export const tokenChallenge = { 'WWW-Authenticate': 'Token' } as const;
+
+export function requiresAuthorization(headers: Record<string, string> = tokenChallenge): V1Error {
+  return new V1Error('REQUIRES_AUTHORIZATION', { headers });
+}
+
+/** What a v1 client gets for anything thrown: a V1Error as is, any other ApiError (the v2 stores'
+ * RegistryError, an auth controller's challenge) with its own status and message, else a 500. */
+export function renderV1Error(err: unknown): { status: number; headers: Record<string, string>; body: { error: string } } {
+  if (err instanceof ApiError) {
+    // An auth controller's 401 carries its own challenge (standalone htpasswd: Basic realm=…).
+    const message = err.status === 401 ? v1Errors.REQUIRES_AUTHORIZATION.message : err.message;
+    return { status: err.status, headers: err.headers, body: { error: message } };
+  }
+  return { status: 500, headers: {}, body: { error: v1Errors.INTERNAL.message } };
+}
+
+export function v1ErrorRenderer(fallback: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const log = (res.locals.log as Logger | undefined) ?? fallback;
+    if (!(err instanceof ApiError)) log.error({ err, method: req.method, path: req.path }, 'v1 request failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const rendered = renderV1Error(err);
+    const body = Buffer.from(JSON.stringify(rendered.body));
+    res.status(rendered.status).set(rendered.headers).set({ 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+}
