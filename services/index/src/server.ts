@@ -1,5 +1,5 @@
 // createIndex(config, deps) → the index's app and lifecycle. Importing this starts nothing.
-import { createServer, type Server } from 'node:http';
+import { splitAddr, startHttpServer, type RunningServer } from '@wharf/common';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Express, RequestHandler, Router } from 'express';
@@ -28,10 +28,6 @@ export interface Index {
   close(): Promise<void>;
 }
 
-function splitAddr(addr: string): { host: string; port: number } {
-  const colon = addr.lastIndexOf(':');
-  return { host: addr.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(addr.slice(colon + 1)) };
-}
 
 async function ensureInitialAdmin(store: IndexStore, config: IndexConfig, logger: Logger): Promise<void> {
   const admin = config.accounts.initialAdmin;
@@ -52,32 +48,20 @@ export async function createIndex(config: IndexConfig, deps: IndexDependencies =
   const v1 = config.v1.enabled ? (passwordLimits: RequestHandler[]) => v1Routes({ config, store, logger, passwordLimits }) : undefined;
   const app = createIndexApp({ config, store, logger, tokens, signingKeys, apiRouters: routers, ownAuthRouters, v1Routes: v1 });
   const webhookWorker = startWebhookWorker(store, config.webhooks, logger);
-  let server: Server | undefined;
+  let server: RunningServer | undefined;
   return {
     app,
     store,
     logger,
     signingKeys,
-    listen(port?: number, host?: string) {
+    async listen(port?: number, host?: string) {
       const addr = splitAddr(config.http.addr);
-      server = createServer(app);
-      server.keepAliveTimeout = 65_000;
-      return new Promise((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(port ?? addr.port, host ?? addr.host, () => {
-          server!.off('error', reject);
-          const bound = server!.address() as AddressInfo;
-          logger.info({ addr: `${bound.address}:${bound.port}` }, 'index listening');
-          resolve(bound);
-        });
-      });
+      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port);
+      logger.info({ addr: `${server.address.address}:${server.address.port}` }, 'index listening');
+      return server.address;
     },
     async close() {
-      if (server) {
-        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
-        server.closeAllConnections();
-        await closing;
-      }
+      await server?.close();
       // Before the store closes: the worker records each attempt in it.
       await webhookWorker.stop();
       store.close();

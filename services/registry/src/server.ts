@@ -1,6 +1,6 @@
 // createRegistry(config, deps) → the registry's app and lifecycle. Importing this starts nothing;
 // dependencies (driver, logger, auth) may be passed in, so tests build as many as they like.
-import { createServer, type Server } from 'node:http';
+import { splitAddr, startHttpServer, type RunningServer } from '@wharf/common';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Express } from 'express';
@@ -29,11 +29,6 @@ export interface Registry {
   close(): Promise<void>;
 }
 
-function splitAddr(addr: string): { host: string; port: number } {
-  const colon = addr.lastIndexOf(':');
-  return { host: addr.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(addr.slice(colon + 1)) };
-}
-
 export async function createRegistry(config: RegistryConfig, deps: RegistryDependencies = {}): Promise<Registry> {
   const logger = deps.logger ?? pino({ level: config.log.level, base: { service: 'registry' } });
   const driver = deps.driver ?? (await createConfiguredDriver(config.storage));
@@ -41,7 +36,7 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
   const notifications = enableNotifications(createRegistryStorage(driver), config, { logger });
   const storage = notifications.storage;
   const app = createApp({ config, storage, auth, logger });
-  let server: Server | undefined;
+  let server: RunningServer | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
 
   const purging = config.storage.uploadPurging;
@@ -58,27 +53,16 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
     app,
     storage,
     logger,
-    listen(port?: number, host?: string) {
+    async listen(port?: number, host?: string) {
       const addr = splitAddr(config.http.addr);
-      server = createServer({ requestTimeout: durationMs(config.http.requestTimeout) }, app);
-      server.keepAliveTimeout = 65_000;
-      return new Promise((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(port ?? addr.port, host ?? addr.host, () => {
-          server!.off('error', reject);
-          const bound = server!.address() as AddressInfo;
-          logger.info({ addr: `${bound.address}:${bound.port}`, storage: driver.name, auth: auth.kind }, 'registry listening');
-          resolve(bound);
-        });
-      });
+      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, { requestTimeout: durationMs(config.http.requestTimeout) });
+      const bound = server.address;
+      logger.info({ addr: `${bound.address}:${bound.port}`, storage: driver.name, auth: auth.kind }, 'registry listening');
+      return bound;
     },
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
-      if (server) {
-        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
-        server.closeAllConnections();
-        await closing;
-      }
+      await server?.close();
       // After the server: the last requests' events are queued by now, and are flushed.
       await notifications.close();
       await driver.close?.();

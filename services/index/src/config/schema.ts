@@ -1,26 +1,19 @@
 // The index's configuration: the one definition, with its defaults. Keys are camelCase and never
 // contain '_', so WHARF_INDEX_A_B maps onto index.a.b.
 import { z } from 'zod';
-import { durationGrammar, durationHint } from '@wharf/shared';
-
-const duration = z.string().regex(durationGrammar, durationHint);
+import { duration, listenAddr, logSection } from '@wharf/common';
 
 export const indexConfigSchema = z.strictObject({
   http: z
     .strictObject({
-      addr: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'host:port').default('127.0.0.1:5001'),
+      addr: listenAddr('127.0.0.1:5001'),
       /** The URL clients reach the index at (token realm, links); defaults to http://<addr>. */
       publicUrl: z.url().optional(),
       /** Honour X-Forwarded-For from this many proxies in front (express "trust proxy"). */
       trustProxy: z.number().int().min(0).max(10).default(0),
     })
     .prefault({}),
-  log: z
-    .strictObject({
-      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-      accessLog: z.boolean().default(true),
-    })
-    .prefault({}),
+  log: logSection,
   database: z.strictObject({ path: z.string().min(1).default('./data/index/index.db') }).prefault({}),
   accounts: z
     .strictObject({

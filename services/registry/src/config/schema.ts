@@ -1,9 +1,7 @@
 // The registry's configuration: the one definition, with its defaults. The TypeScript type is
 // inferred from it. Keys are camelCase and never contain '_', so WHARF_A_B_C maps onto a.b.c.
 import { z } from 'zod';
-import { durationGrammar, durationHint } from '@wharf/shared';
-
-const duration = z.string().regex(durationGrammar, durationHint);
+import { duration, listenAddr, logSection } from '@wharf/common';
 
 const filesystemStorage = z.strictObject({
   rootDirectory: z.string().min(1).default('./data/registry'),
@@ -113,17 +111,12 @@ export const registryConfigSchema = z.strictObject({
   http: z
     .strictObject({
       /** host:port to listen on. */
-      addr: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'host:port').default('127.0.0.1:5000'),
+      addr: listenAddr('127.0.0.1:5000'),
       /** Requests whose body arrives slower than this are cut off. */
       requestTimeout: duration.default('10m'),
     })
     .prefault({}),
-  log: z
-    .strictObject({
-      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-      accessLog: z.boolean().default(true),
-    })
-    .prefault({}),
+  log: logSection,
   storage: storageSchema,
   auth: authSchema,
   notifications: notificationsSchema,
