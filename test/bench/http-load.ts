@@ -156,20 +156,13 @@ export function download(target: Target, path: string, timeoutMs = 60_000): Prom
   });
 }
 
-export interface LoadOptions {
+export interface LoadOptions extends LoopOptions {
   method: 'GET' | 'HEAD';
   path: string;
   headers?: OutgoingHttpHeaders;
-  concurrency: number;
-  durationMs: number;
-  /** Not measured; run first on the same connections. */
-  warmupMs: number;
-  maxRequests: number;
   expectedStatus: number;
   /** Per-request inactivity timeout. */
   timeoutMs?: number;
-  /** Stop early after this many failed requests. */
-  maxErrors?: number;
 }
 
 export interface LoadResult {
@@ -204,67 +197,94 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 }
 
-/** Closed-loop load on `concurrency` keep-alive connections; bounded by time, count and errors. */
-export async function load(target: Target, options: LoadOptions): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency, maxFreeSockets: options.concurrency });
+export interface LoopOptions {
+  concurrency: number;
+  durationMs: number;
+  /** Not measured; run first (on the same connections, if `send` uses a keep-alive agent). */
+  warmupMs: number;
+  /** At most this many requests are measured, and at most this many are sent to warm up. */
+  maxRequests: number;
+  /** Stop early after this many failed requests (default 100). */
+  maxErrors?: number;
+}
+
+/**
+ * The closed loop every load phase runs: `concurrency` workers, each sending its next request when
+ * the previous one is answered, until the deadline, `maxRequests` or `maxErrors`. `send(i)` makes
+ * request i of the phase (rejecting on a transport error); only its time is measured, then
+ * `check(answer, i)` says what is wrong with the answer, if anything (that counts as an error).
+ */
+export async function closedLoop<A>(options: LoopOptions, send: (i: number) => Promise<A>, check: (answer: A, i: number) => string | undefined): Promise<LoadResult> {
   const maxErrors = options.maxErrors ?? 100;
-  try {
-    // Warm-up: open the connections and let both sides settle; nothing is recorded.
-    if (options.warmupMs > 0) {
-      const until = performance.now() + options.warmupMs;
-      let warmErrors = 0;
-      await Promise.all(
-        Array.from({ length: options.concurrency }, async () => {
-          let n = 0;
-          while (performance.now() < until && n++ < options.maxRequests && warmErrors < maxErrors) {
-            await oneRequest(target, agent, options).catch(() => warmErrors++);
-          }
-        }),
-      );
-    }
-    const latencies = new Float64Array(options.maxRequests);
-    let issued = 0;
-    let done = 0;
-    let errors = 0;
-    let firstError: string | undefined;
-    const cpu0 = process.cpuUsage();
-    const start = performance.now();
-    const deadline = start + options.durationMs;
+  // Warm-up: open the connections and let both sides settle; nothing is recorded.
+  if (options.warmupMs > 0) {
+    const until = performance.now() + options.warmupMs;
+    let warmErrors = 0;
+    let n = 0;
     await Promise.all(
       Array.from({ length: options.concurrency }, async () => {
-        while (performance.now() < deadline && issued < options.maxRequests && errors < maxErrors) {
-          issued++;
-          const t0 = performance.now();
-          try {
-            const status = await oneRequest(target, agent, options);
-            if (status !== options.expectedStatus) {
-              errors++;
-              firstError ??= `HTTP ${status}, expected ${options.expectedStatus}`;
-              continue;
-            }
-            latencies[done++] = performance.now() - t0;
-          } catch (err) {
-            errors++;
-            firstError ??= (err as Error).message;
-          }
+        while (performance.now() < until && n < options.maxRequests && warmErrors < maxErrors) {
+          await send(n++).catch(() => warmErrors++);
         }
       }),
     );
-    const seconds = (performance.now() - start) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const sorted = latencies.subarray(0, done).sort();
-    const result: LoadResult = {
-      requests: done,
-      errors,
-      seconds,
-      perSecond: done / seconds,
-      p50Ms: percentile(sorted, 50),
-      p99Ms: percentile(sorted, 99),
-      maxMs: done ? sorted[done - 1]! : NaN,
-      clientCpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100,
-    };
-    if (firstError !== undefined) result.firstError = firstError;
-    return result;
+  }
+  const latencies = new Float64Array(options.maxRequests);
+  let issued = 0;
+  let done = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  const deadline = start + options.durationMs;
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async () => {
+      while (performance.now() < deadline && issued < options.maxRequests && errors < maxErrors) {
+        const i = issued++;
+        const t0 = performance.now();
+        try {
+          const answer = await send(i);
+          const elapsed = performance.now() - t0;
+          const problem = check(answer, i);
+          if (problem !== undefined) {
+            errors++;
+            firstError ??= problem;
+            continue;
+          }
+          latencies[done++] = elapsed;
+        } catch (err) {
+          errors++;
+          firstError ??= (err as Error).message;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const sorted = latencies.subarray(0, done).sort();
+  const result: LoadResult = {
+    requests: done,
+    errors,
+    seconds,
+    perSecond: done / seconds,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    maxMs: done ? sorted[done - 1]! : NaN,
+    clientCpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100,
+  };
+  if (firstError !== undefined) result.firstError = firstError;
+  return result;
+}
+
+/** Closed-loop load of one request on `concurrency` keep-alive connections; checks only the status. */
+export async function load(target: Target, options: LoadOptions): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency, maxFreeSockets: options.concurrency });
+  try {
+    return await closedLoop(
+      options,
+      () => oneRequest(target, agent, options),
+      (status) => (status === options.expectedStatus ? undefined : `HTTP ${status}, expected ${options.expectedStatus}`),
+    );
   } finally {
     agent.destroy();
   }

@@ -1,10 +1,11 @@
 // The index's workloads, as the load-generator process runs them: setting up accounts and
 // repositories through the JSON API, and a closed-loop load on the token server and search that,
-// unlike http-load.ts's (which only checks the status), reads every response body and verifies it:
-// a token with the expected granted scope, or a search page with the expected number of results.
+// unlike http-load.ts's `load` (which only checks the status), reads every response body and
+// verifies it: a token with the expected granted scope, or a search page with the expected number
+// of results. Both run http-load.ts's `closedLoop`.
 import { Agent, request, type OutgoingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { expectStatus, send, type LoadResult, type Target } from './http-load.js';
+import { closedLoop, expectStatus, send, type LoadResult, type LoopOptions, type Target } from './http-load.js';
 
 export interface IndexRequest {
   method: 'GET' | 'POST';
@@ -21,19 +22,14 @@ export type IndexCheck =
   | { kind: 'token'; scope: string; refreshToken?: boolean }
   | { kind: 'search'; numResults: number; pageSize: number };
 
-export interface IndexLoadOptions {
+export interface IndexLoadOptions extends LoopOptions {
   /** The same request every time ... */
   request?: IndexRequest;
   /** ... or each of these once, in order: the phase ends when they are used up (or at the deadline). */
   requests?: IndexRequest[];
   check: IndexCheck;
-  concurrency: number;
-  durationMs: number;
-  /** Not measured; run first on the same connections (only with `request`). */
-  warmupMs: number;
-  maxRequests: number;
+  /** Per-request inactivity timeout. */
   timeoutMs?: number;
-  maxErrors?: number;
 }
 
 export function basic(username: string, password: string): string {
@@ -83,78 +79,24 @@ export function verify(check: IndexCheck, status: number, body: string): string 
   return undefined;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-}
-
 /** Closed-loop load on `concurrency` keep-alive connections; bounded by time, count and errors. */
 export async function indexLoad(target: Target, options: IndexLoadOptions): Promise<LoadResult> {
   if (!options.request === !options.requests) throw new Error('indexLoad: give request or requests');
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency, maxFreeSockets: options.concurrency });
-  const maxErrors = options.maxErrors ?? 100;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const list = options.requests;
-  const limit = Math.min(options.maxRequests, list?.length ?? Infinity);
+  const nth = (i: number) => (list ? list[i]! : options.request!);
   try {
-    if (options.request && options.warmupMs > 0) {
-      const until = performance.now() + options.warmupMs;
-      let warmErrors = 0;
-      let n = 0;
-      await Promise.all(
-        Array.from({ length: options.concurrency }, async () => {
-          while (performance.now() < until && n++ < options.maxRequests && warmErrors < maxErrors) {
-            await reply(target, agent, options.request!, timeoutMs).catch(() => warmErrors++);
-          }
-        }),
-      );
-    }
-    const latencies = new Float64Array(limit);
-    let issued = 0;
-    let done = 0;
-    let errors = 0;
-    let firstError: string | undefined;
-    const cpu0 = process.cpuUsage();
-    const start = performance.now();
-    const deadline = start + options.durationMs;
-    await Promise.all(
-      Array.from({ length: options.concurrency }, async () => {
-        while (performance.now() < deadline && issued < limit && errors < maxErrors) {
-          const r = list ? list[issued]! : options.request!;
-          issued++;
-          const t0 = performance.now();
-          try {
-            const { status, body } = await reply(target, agent, r, timeoutMs);
-            const elapsed = performance.now() - t0;
-            const problem = verify(r.check ?? options.check, status, body);
-            if (problem !== undefined) {
-              errors++;
-              firstError ??= problem;
-              continue;
-            }
-            latencies[done++] = elapsed;
-          } catch (err) {
-            errors++;
-            firstError ??= (err as Error).message;
-          }
-        }
-      }),
+    return await closedLoop(
+      {
+        ...options,
+        // A list is used up once: there is nothing to warm up with.
+        warmupMs: list ? 0 : options.warmupMs,
+        maxRequests: Math.min(options.maxRequests, list?.length ?? Infinity),
+      },
+      (i) => reply(target, agent, nth(i), timeoutMs),
+      ({ status, body }, i) => verify(nth(i).check ?? options.check, status, body),
     );
-    const seconds = (performance.now() - start) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const sorted = latencies.subarray(0, done).sort();
-    const result: LoadResult = {
-      requests: done,
-      errors,
-      seconds,
-      perSecond: done / seconds,
-      p50Ms: percentile(sorted, 50),
-      p99Ms: percentile(sorted, 99),
-      maxMs: done ? sorted[done - 1]! : NaN,
-      clientCpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100,
-    };
-    if (firstError !== undefined) result.firstError = firstError;
-    return result;
   } finally {
     agent.destroy();
   }

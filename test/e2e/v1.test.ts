@@ -16,10 +16,11 @@ import { join } from 'node:path';
 import { requireDocker, uniqueName } from '../helpers/docker.js';
 import { drcV1, loginV1, pingIndexV1, type ClientError } from '../helpers/drc-v1.js';
 import { makeLayers, sha256 } from '../helpers/images.js';
+import { basicAuth } from '../helpers/json-api.js';
 import { withLogs } from '../helpers/process.js';
 import { manifestAccept, request, type Fetched } from '../helpers/registry-api.js';
 import { buildV1Chain, chainOf, readTar, uncompressed, type V1Image } from '../helpers/v1-images.js';
-import { basicAuth, parseToken, V1Client, type V1Response, type V1Session } from '../helpers/v1-push-client.js';
+import { parseToken, V1Client, type V1Response, type V1Session } from '../helpers/v1-push-client.js';
 import { startV1Stack, v1StackAdmin, type V1Stack } from '../helpers/v1-stack.js';
 import { dockerAs, type DockerClient } from '../helpers/wharf-stack.js';
 
@@ -62,7 +63,7 @@ describe('v1 against wharf serve: push, pull over v1 and v2, token denials, inte
 
   /** The v2 view of a repository, read with a bearer token for `auth` (anonymous when undefined). */
   async function v2(auth: string | undefined, name: string, path: string, accept = manifestAccept): Promise<Fetched> {
-    const token = await stack.registryToken(auth, `repository:${name}:pull`);
+    const { token } = await stack.registryToken(auth, `repository:${name}:pull`);
     return request(`${stack.registryUrl}/v2/${name}/${path}`, { headers: { accept, authorization: `Bearer ${token}` } });
   }
 

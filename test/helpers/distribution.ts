@@ -1,11 +1,11 @@
 // Starts CNCF Distribution (`docker-registry serve`, Debian package docker-registry) on a free
 // loopback port with filesystem storage, for interoperability tests against the reference.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { answers, captureOutput, freePort, stopChild, track, waitFor } from './process.js';
-import type { RegistryOptions, RunningRegistry } from './stack.js';
+import { launch } from './launch.js';
+import { answers } from './process.js';
+import { dataDirFor, type RegistryOptions, type RunningRegistry } from './stack.js';
 
 export const distributionBinary = 'docker-registry';
 
@@ -13,7 +13,7 @@ function configYaml(dataDir: string, host: string, opts: RegistryOptions): strin
   const lines = [
     'version: 0.1',
     'log:',
-    '  level: warn',
+    `  level: ${opts.logLevel ?? 'warn'}`,
     '  accesslog:',
     '    disabled: true',
     'storage:',
@@ -30,54 +30,44 @@ function configYaml(dataDir: string, host: string, opts: RegistryOptions): strin
   if (opts.htpasswdPath) {
     lines.push('auth:', '  htpasswd:', `    realm: ${opts.realm ?? 'distribution-e2e'}`, `    path: ${JSON.stringify(opts.htpasswdPath)}`);
   }
+  const token = opts.token;
+  if (token) {
+    lines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${JSON.stringify(token.realm)}`,
+      `    service: ${JSON.stringify(token.service)}`,
+      `    issuer: ${JSON.stringify(token.issuer)}`,
+      `    rootcertbundle: ${JSON.stringify(token.rootCertBundle)}`,
+    );
+  }
   return lines.join('\n') + '\n';
 }
 
 export async function startDistribution(opts: RegistryOptions = {}): Promise<RunningRegistry> {
-  const ownDir = opts.dataDir === undefined;
-  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'distribution-e2e-')));
-  const confDir = await mkdtemp(join(tmpdir(), 'distribution-conf-'));
-  const cleanup = async () => {
-    await rm(confDir, { recursive: true, force: true });
-    if (ownDir) await rm(dataDir, { recursive: true, force: true });
-  };
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const host = `127.0.0.1:${port}`;
-    const configPath = join(confDir, 'config.yml');
-    await writeFile(configPath, configYaml(dataDir, host, opts));
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
-    const child = spawn(distributionBinary, ['serve', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    track(child);
-    const logs = captureOutput(child);
-    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-    let failed: Error | undefined;
-    void spawnError.then((e) => (failed = e));
-    const url = `http://${host}`;
-    try {
-      await waitFor(`distribution on ${host}`, async () => {
-        if (failed) throw failed;
-        if (child.exitCode !== null) throw new Error(`docker-registry exited ${child.exitCode}:\n${logs()}`);
-        return answers(`${url}/v2/`, [200, 401]);
-      });
-    } catch (err) {
-      lastError = err;
-      await stopChild(child);
-      if (/address already in use/.test(logs())) continue;
-      break;
-    }
-    return {
-      url,
-      host,
-      dataDir,
-      logs,
-      async stop() {
-        await stopChild(child);
-        await cleanup();
-      },
-    };
+  // Distribution 2.8 knows no jwks, and without a bundle it would trust no token at all.
+  if (opts.token && (opts.token.jwks !== undefined || opts.token.rootCertBundle === undefined)) {
+    throw new Error('startDistribution: token auth needs rootCertBundle and takes no jwks');
   }
-  await cleanup();
-  throw lastError;
+  const { dataDir, removeDataDir } = await dataDirFor(opts, 'distribution-e2e-');
+  const confDir = await mkdtemp(join(tmpdir(), 'distribution-conf-'));
+  const configPath = join(confDir, 'config.yml');
+  const server = await launch({
+    name: distributionBinary,
+    command: async ([host]) => {
+      await writeFile(configPath, configYaml(dataDir, host!, opts));
+      // Distribution reads REGISTRY_* variables as config overrides: none may leak in.
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
+      return { file: distributionBinary, args: ['serve', configPath], env };
+    },
+    // With a token server configured Distribution must challenge; otherwise 200 or htpasswd's 401.
+    ready: ([host]) => answers(`http://${host}/v2/`, opts.token ? [401] : [200, 401]),
+    portTaken: /address already in use/,
+    cleanup: async () => {
+      await rm(confDir, { recursive: true, force: true });
+      await removeDataDir();
+    },
+  });
+  const host = server.hosts[0]!;
+  return { url: `http://${host}`, host, dataDir, logs: server.logs, stop: server.stop };
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireClient, unavailable } from './clients.js';
-import { repoRoot } from './stack.js';
+import { repoRoot } from './launch.js';
 import { processTempDir, run, runOk, type RunOptions, type RunResult } from './process.js';
 
 /** The engine script; DOCKERD_SH overrides the sandbox's /work/shared/tools/dockerd.sh. */

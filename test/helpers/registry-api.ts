@@ -1,5 +1,6 @@
 // Minimal Registry HTTP API v2 calls for checking what a client left behind.
 import { sha256 } from './images.js';
+import { basicAuth } from './json-api.js';
 
 export const manifestAccept = [
   'application/vnd.oci.image.index.v1+json',
@@ -16,7 +17,7 @@ export interface Fetched {
 
 export async function request(url: string, init: RequestInit & { auth?: string } = {}): Promise<Fetched> {
   const headers = new Headers(init.headers);
-  if (init.auth) headers.set('authorization', `Basic ${Buffer.from(init.auth).toString('base64')}`);
+  if (init.auth) headers.set('authorization', basicAuth(init.auth));
   const res = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(30_000) });
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
 }

@@ -1,24 +1,35 @@
-// Starts a Wharf registry as a child process (the built CLI, as an operator would run it) on a
-// free loopback port with its own data directory.
-import { spawn } from 'node:child_process';
+// Starts a Wharf registry alone (`wharf registry`, the built CLI, as an operator would run it) on
+// a free loopback port with its own data directory: open, behind htpasswd, or in token mode
+// against any token server.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { answers, captureOutput, freePort, stopChild, track, waitFor } from './process.js';
+import { cliMain, launch, withoutWharfVars } from './launch.js';
+import { answers } from './process.js';
 
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const cliMain = join(repoRoot, 'services/cli/dist/src/main.js');
+/** Token authentication (Docker's token.md): where clients get tokens and which tokens count. */
+export interface TokenAuthOptions {
+  realm: string;
+  service: string;
+  issuer: string;
+  /** PEM file of the certificates whose keys sign tokens (Distribution requires it). */
+  rootCertBundle?: string;
+  /** JWKS file with further signing keys (Wharf only). */
+  jwks?: string;
+}
 
+/** Options both startWharf and startDistribution take, so a test can run the same steps on each. */
 export interface RegistryOptions {
   /** Serve this directory (kept on stop); by default a fresh temp dir (removed on stop). */
   dataDir?: string;
   /** htpasswd file (bcrypt entries) to require basic auth. */
   htpasswdPath?: string;
   realm?: string;
+  /** Require bearer tokens from this token server instead. */
+  token?: TokenAuthOptions;
   /** Manifest/blob DELETE (default true). */
   deleteEnabled?: boolean;
-  /** Wharf's log level (default warn; info adds an access log line per request). */
+  /** The registry's log level (default warn; info adds an access log line per request). */
   logLevel?: string;
 }
 
@@ -33,55 +44,50 @@ export interface RunningRegistry {
   stop(): Promise<void>;
 }
 
-export async function startWharf(opts: RegistryOptions = {}): Promise<RunningRegistry> {
-  const ownDir = opts.dataDir === undefined;
-  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'wharf-e2e-')));
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const host = `127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = {
-      ...withoutWharfVars(process.env),
-      WHARF_REGISTRY_HTTP_ADDR: host,
-      WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dataDir,
-      WHARF_REGISTRY_STORAGE_DELETE_ENABLED: String(opts.deleteEnabled ?? true),
-      WHARF_REGISTRY_LOG_LEVEL: opts.logLevel ?? 'warn',
-    };
-    if (opts.htpasswdPath) {
-      env.WHARF_REGISTRY_AUTH_HTPASSWD_PATH = opts.htpasswdPath;
-      env.WHARF_REGISTRY_AUTH_HTPASSWD_REALM = opts.realm ?? 'wharf-e2e';
-    }
-    const child = spawn(process.execPath, [cliMain, 'registry'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    track(child);
-    const logs = captureOutput(child);
-    const url = `http://${host}`;
-    try {
-      await waitFor(`wharf on ${host}`, async () => {
-        if (child.exitCode !== null) throw new Error(`wharf exited ${child.exitCode} before it answered:\n${logs()}`);
-        return answers(`${url}/v2/`, [200, 401]);
-      });
-    } catch (err) {
-      lastError = err;
-      await stopChild(child);
-      if (/EADDRINUSE/.test(logs())) continue; // another process took the port: pick again
-      break;
-    }
-    return {
-      url,
-      host,
-      dataDir,
-      logs,
-      async stop() {
-        await stopChild(child);
-        if (ownDir) await rm(dataDir, { recursive: true, force: true });
-      },
-    };
-  }
-  if (ownDir) await rm(dataDir, { recursive: true, force: true });
-  throw lastError;
+/** A temp data directory unless the caller brought one, and how to clean it up. */
+export async function dataDirFor(opts: RegistryOptions, prefix: string): Promise<{ dataDir: string; removeDataDir: () => Promise<void> }> {
+  if (opts.dataDir !== undefined) return { dataDir: opts.dataDir, removeDataDir: async () => {} };
+  const dataDir = await mkdtemp(join(tmpdir(), prefix));
+  return { dataDir, removeDataDir: () => rm(dataDir, { recursive: true, force: true }) };
 }
 
-/** The caller's WHARF_* settings must not leak into the child (a stray WHARF_CONFIG, say). */
-function withoutWharfVars(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('WHARF_')));
+export async function startWharf(opts: RegistryOptions = {}): Promise<RunningRegistry> {
+  const { dataDir, removeDataDir } = await dataDirFor(opts, 'wharf-e2e-');
+  const server = await launch({
+    name: 'wharf registry',
+    command: ([host]) => {
+      const env: NodeJS.ProcessEnv = {
+        ...withoutWharfVars(process.env),
+        WHARF_REGISTRY_HTTP_ADDR: host,
+        WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dataDir,
+        WHARF_REGISTRY_STORAGE_DELETE_ENABLED: String(opts.deleteEnabled ?? true),
+        WHARF_REGISTRY_LOG_LEVEL: opts.logLevel ?? 'warn',
+        ...authEnv(opts),
+      };
+      return { file: process.execPath, args: [cliMain, 'registry'], env };
+    },
+    // With a token server configured the registry must challenge; otherwise 200 or htpasswd's 401.
+    ready: ([host]) => answers(`http://${host}/v2/`, opts.token ? [401] : [200, 401]),
+    portTaken: /EADDRINUSE/,
+    cleanup: removeDataDir,
+  });
+  const host = server.hosts[0]!;
+  return { url: `http://${host}`, host, dataDir, logs: server.logs, stop: server.stop };
+}
+
+function authEnv(opts: RegistryOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (opts.htpasswdPath) {
+    env.WHARF_REGISTRY_AUTH_HTPASSWD_PATH = opts.htpasswdPath;
+    env.WHARF_REGISTRY_AUTH_HTPASSWD_REALM = opts.realm ?? 'wharf-e2e';
+  }
+  const token = opts.token;
+  if (token) {
+    env.WHARF_REGISTRY_AUTH_TOKEN_REALM = token.realm;
+    env.WHARF_REGISTRY_AUTH_TOKEN_SERVICE = token.service;
+    env.WHARF_REGISTRY_AUTH_TOKEN_ISSUER = token.issuer;
+    if (token.rootCertBundle) env.WHARF_REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE = token.rootCertBundle;
+    if (token.jwks) env.WHARF_REGISTRY_AUTH_TOKEN_JWKS = token.jwks;
+  }
+  return env;
 }

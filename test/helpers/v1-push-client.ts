@@ -13,6 +13,7 @@
 //
 // Every call is recorded (service, method, path, status) so a failure shows the whole exchange.
 // The low-level calls are exported too, for tests that stop half-way or misuse a token.
+import { basicAuth } from './json-api.js';
 import type { V1Image } from './v1-images.js';
 
 export interface V1Call {
@@ -87,9 +88,6 @@ export interface DeleteResult {
  * given, as Docker 1.5 does for a registry other than the Hub ("official" stays "official").
  */
 export const v1Name = (name: string) => (name.includes('/') ? name : `library/${name}`);
-
-/** Basic credentials for "user:password". */
-export const basicAuth = (auth: string) => `Basic ${Buffer.from(auth).toString('base64')}`;
 
 /** http://host:port from an X-Docker-Endpoints entry ("host:port" or "http://host:port/v1/"). */
 export function endpointUrl(entry: string): string {

@@ -1,46 +1,41 @@
 // The whole Wharf system as an operator runs it: `wharf serve` (index + registry in token mode
 // against the index's keys) on two free loopback ports with a temp data directory, plus the
 // index's JSON API calls the e2e tests need (sign-up, repositories, collaborators, access
-// tokens) and `wharf registry` alone against any token server. Also the docker CLI with a
-// DOCKER_CONFIG of the caller's choosing, so each identity in a test keeps its own login.
-import { spawn, type ChildProcess } from 'node:child_process';
+// tokens). Also the docker CLI with a DOCKER_CONFIG of the caller's choosing, so each identity
+// in a test keeps its own login. (`wharf registry` alone is stack.ts's startWharf.)
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerHost } from './docker.js';
-import { answers, captureOutput, freePort, run, runOk, stopChild, track, waitFor, type RunResult } from './process.js';
-import { repoRoot } from './stack.js';
+import { jsonApi, type Credentials, type JsonApi } from './json-api.js';
+import { cliMain, launch, withoutWharfVars } from './launch.js';
+import { answers, run, runOk, waitFor, type RunResult } from './process.js';
 
-export const cliMain = join(repoRoot, 'services/cli/dist/src/main.js');
+export type { ApiResult, Credentials } from './json-api.js';
 
-/** The caller's WHARF_* settings must not leak into a child (a stray WHARF_CONFIG, say). */
-export function withoutWharfVars(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('WHARF_')));
+/** Where the two services listen, known before they start. */
+export interface StackAddresses {
+  /** 127.0.0.1:PORT of the index. */
+  indexHost: string;
+  indexUrl: string;
+  /** 127.0.0.1:PORT of the registry. */
+  registryHost: string;
+  registryUrl: string;
 }
 
 export interface WharfStackOptions {
-  /** Further WHARF_* settings for `wharf serve` (they win over the helper's own). */
-  env?: Record<string, string>;
+  /**
+   * Further WHARF_* settings for `wharf serve` (they win over the helper's own). A function gets
+   * the addresses first, for settings that name the other service (the v1 halves do).
+   */
+  env?: Record<string, string> | ((addresses: StackAddresses) => Record<string, string>);
   /** Log level of both services (default info: the access log is what a failure needs). */
   logLevel?: string;
+  /** Prefix of the temp data directory's name (default wharf-stack-). */
+  dataDirPrefix?: string;
 }
 
-export interface ApiResult<T = unknown> {
-  status: number;
-  body: T;
-  text: string;
-}
-
-/** "user:secret" (a password or a personal access token) or nothing for an anonymous call. */
-export type Credentials = string | undefined;
-
-export interface WharfStack {
-  /** http://127.0.0.1:PORT of the index (token realm, JSON API, keys). */
-  indexUrl: string;
-  /** 127.0.0.1:PORT of the registry, as image references want it. */
-  registryHost: string;
-  /** http://127.0.0.1:PORT of the registry. */
-  registryUrl: string;
+export interface WharfStack extends StackAddresses, JsonApi {
   dataDir: string;
   /** The environment serve runs with (and `wharf user add` uses: same database). */
   env: NodeJS.ProcessEnv;
@@ -51,10 +46,8 @@ export interface WharfStack {
   addUser(username: string, password: string, opts?: { admin?: boolean }): Promise<void>;
   /** POST /api/users (self sign-up). */
   signUp(username: string, password: string, email?: string): Promise<void>;
-  /** Any JSON API call; never throws on a status. */
-  api<T = unknown>(method: string, path: string, opts?: { auth?: Credentials; body?: unknown }): Promise<ApiResult<T>>;
-  /** Same, but throws (with the body and the log tail) unless the status is one of `expect`. */
-  apiOk<T = unknown>(method: string, path: string, opts?: { auth?: Credentials; body?: unknown; expect?: number[] }): Promise<T>;
+  /** DELETE /api/user as the user: the account and its repositories go. */
+  deleteOwnAccount(auth: string): Promise<void>;
   createRepository(auth: Credentials, name: string, visibility: 'public' | 'private', description?: string): Promise<void>;
   setVisibility(auth: Credentials, name: string, visibility: 'public' | 'private'): Promise<void>;
   addCollaborator(auth: Credentials, name: string, username: string, permission: 'read' | 'write' | 'admin'): Promise<void>;
@@ -80,92 +73,51 @@ export interface RepositoryView {
   tags: { tag: string; digest: string }[];
 }
 
-function basic(auth: string): string {
-  return `Basic ${Buffer.from(auth).toString('base64')}`;
-}
-
 /** Starts `wharf serve`; resolves once the index serves its keys and the registry challenges. */
 export async function startWharfStack(opts: WharfStackOptions = {}): Promise<WharfStack> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wharf-stack-'));
+  const dataDir = await mkdtemp(join(tmpdir(), opts.dataDirPrefix ?? 'wharf-stack-'));
   await mkdir(join(dataDir, 'index'), { recursive: true });
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const [indexPort, registryPort] = [await freePort(), await freePort()];
-    if (indexPort === registryPort) continue;
-    const indexAddr = `127.0.0.1:${indexPort}`;
-    const registryHost = `127.0.0.1:${registryPort}`;
-    const level = opts.logLevel ?? 'info';
-    const env: NodeJS.ProcessEnv = {
-      ...withoutWharfVars(process.env),
-      WHARF_INDEX_HTTP_ADDR: indexAddr,
-      WHARF_INDEX_DATABASE_PATH: join(dataDir, 'index', 'index.db'),
-      WHARF_INDEX_LOG_LEVEL: level,
-      WHARF_REGISTRY_HTTP_ADDR: registryHost,
-      WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: join(dataDir, 'registry'),
-      WHARF_REGISTRY_LOG_LEVEL: level,
-      ...opts.env,
-    };
-    const child = spawn(process.execPath, [cliMain, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    track(child);
-    const logs = captureOutput(child, 512 * 1024);
-    const indexUrl = `http://${indexAddr}`;
-    const registryUrl = `http://${registryHost}`;
-    try {
-      await waitFor(`wharf serve (index ${indexAddr}, registry ${registryHost})`, async () => {
-        if (child.exitCode !== null) throw new Error(`wharf serve exited ${child.exitCode} before it answered:\n${logs()}`);
-        return (await answers(`${indexUrl}/keys`, [200])) && (await answers(`${registryUrl}/v2/`, [401]));
-      }, 30_000);
-    } catch (err) {
-      lastError = err;
-      await stopChild(child);
-      if (/EADDRINUSE/.test(logs())) continue; // another process took a port: pick again
-      break;
-    }
-    return stackOf(child, { indexUrl, registryHost, registryUrl, dataDir, env, logs });
-  }
-  await rm(dataDir, { recursive: true, force: true });
-  throw lastError;
+  let env: NodeJS.ProcessEnv = {};
+  const server = await launch({
+    name: 'wharf serve',
+    ports: 2,
+    command: ([indexHost, registryHost]) => {
+      const addresses = addressesOf(indexHost!, registryHost!);
+      const level = opts.logLevel ?? 'info';
+      env = {
+        ...withoutWharfVars(process.env),
+        WHARF_INDEX_HTTP_ADDR: addresses.indexHost,
+        WHARF_INDEX_DATABASE_PATH: join(dataDir, 'index', 'index.db'),
+        WHARF_INDEX_LOG_LEVEL: level,
+        WHARF_REGISTRY_HTTP_ADDR: addresses.registryHost,
+        WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: join(dataDir, 'registry'),
+        WHARF_REGISTRY_LOG_LEVEL: level,
+        ...(typeof opts.env === 'function' ? opts.env(addresses) : opts.env),
+      };
+      return { file: process.execPath, args: [cliMain, 'serve'], env };
+    },
+    ready: async ([indexHost, registryHost]) => (await answers(`http://${indexHost}/keys`, [200])) && (await answers(`http://${registryHost}/v2/`, [401])),
+    portTaken: /EADDRINUSE/,
+    // Long tests (the v1 suite) look far back for the access log lines of a failure.
+    logBytes: 1024 * 1024,
+    readyTimeoutMs: 30_000,
+    cleanup: () => rm(dataDir, { recursive: true, force: true }),
+  });
+  const addresses = addressesOf(server.hosts[0]!, server.hosts[1]!);
+  return stackOf({ ...addresses, dataDir, env, logs: server.logs, stop: server.stop });
 }
 
-function stackOf(
-  child: ChildProcess,
-  base: Pick<WharfStack, 'indexUrl' | 'registryHost' | 'registryUrl' | 'dataDir' | 'env' | 'logs'>,
-): WharfStack {
-  const api = async <T>(method: string, path: string, opts: { auth?: Credentials; body?: unknown } = {}): Promise<ApiResult<T>> => {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (opts.auth) headers.authorization = basic(opts.auth);
-    if (opts.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${base.indexUrl}${path}`, {
-      method,
-      headers,
-      body: opts.body === undefined ? null : JSON.stringify(opts.body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: res.status, body: body as T, text };
-  };
-  const apiOk = async <T>(method: string, path: string, opts: { auth?: Credentials; body?: unknown; expect?: number[] } = {}): Promise<T> => {
-    const res = await api<T>(method, path, opts);
-    const expect = opts.expect ?? [200, 201, 204];
-    if (!expect.includes(res.status)) {
-      const who = opts.auth ? ` as ${opts.auth.split(':')[0]}` : ' anonymously';
-      throw new Error(`${method} ${path}${who}: expected ${expect.join('|')}, got ${res.status} ${res.text}\n--- wharf serve (tail) ---\n${base.logs().slice(-3000)}`);
-    }
-    return res.body;
-  };
+function addressesOf(indexHost: string, registryHost: string): StackAddresses {
+  return { indexHost, indexUrl: `http://${indexHost}`, registryHost, registryUrl: `http://${registryHost}` };
+}
+
+function stackOf(base: StackAddresses & Pick<WharfStack, 'dataDir' | 'env' | 'logs' | 'stop'>): WharfStack {
+  const { api, apiOk } = jsonApi(base.indexUrl, { name: 'wharf serve', logs: base.logs });
   const repoPath = (name: string) => `/api/repositories/${name}`;
   return {
     ...base,
-    async stop() {
-      await stopChild(child);
-      await rm(base.dataDir, { recursive: true, force: true });
-    },
+    api,
+    apiOk,
     async addUser(username, password, opts = {}) {
       const args = [cliMain, 'user', 'add', username, ...(opts.admin ? ['--admin'] : [])];
       await runOk(process.execPath, args, { env: base.env, input: `${password}\n`, timeoutMs: 30_000 });
@@ -173,8 +125,9 @@ function stackOf(
     async signUp(username, password, email = `${username}@example.test`) {
       await apiOk('POST', '/api/users', { body: { username, email, password }, expect: [201] });
     },
-    api,
-    apiOk,
+    async deleteOwnAccount(auth) {
+      await apiOk('DELETE', '/api/user', { auth, expect: [204] });
+    },
     async createRepository(auth, name, visibility, description = `${name}, made by the e2e tests`) {
       await apiOk('POST', '/api/repositories', { auth, body: { name, visibility, description }, expect: [200, 201] });
     },
@@ -221,71 +174,6 @@ function stackOf(
       return { token: body.token, scope: body.scope };
     },
   };
-}
-
-export interface TokenRegistryOptions {
-  realm: string;
-  service: string;
-  issuer: string;
-  /** PEM certificates whose keys sign tokens (and/or jwks). */
-  rootCertBundle?: string;
-  jwks?: string;
-  logLevel?: string;
-}
-
-export interface RunningTokenRegistry {
-  url: string;
-  host: string;
-  dataDir: string;
-  logs(): string;
-  stop(): Promise<void>;
-}
-
-/** `wharf registry` alone, in token mode against any token server. */
-export async function startTokenRegistry(opts: TokenRegistryOptions): Promise<RunningTokenRegistry> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wharf-token-registry-'));
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const host = `127.0.0.1:${await freePort()}`;
-    const env: NodeJS.ProcessEnv = {
-      ...withoutWharfVars(process.env),
-      WHARF_REGISTRY_HTTP_ADDR: host,
-      WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dataDir,
-      WHARF_REGISTRY_LOG_LEVEL: opts.logLevel ?? 'info',
-      WHARF_REGISTRY_AUTH_TOKEN_REALM: opts.realm,
-      WHARF_REGISTRY_AUTH_TOKEN_SERVICE: opts.service,
-      WHARF_REGISTRY_AUTH_TOKEN_ISSUER: opts.issuer,
-    };
-    if (opts.rootCertBundle) env.WHARF_REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE = opts.rootCertBundle;
-    if (opts.jwks) env.WHARF_REGISTRY_AUTH_TOKEN_JWKS = opts.jwks;
-    const child = spawn(process.execPath, [cliMain, 'registry'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    track(child);
-    const logs = captureOutput(child, 256 * 1024);
-    const url = `http://${host}`;
-    try {
-      await waitFor(`wharf registry on ${host}`, async () => {
-        if (child.exitCode !== null) throw new Error(`wharf registry exited ${child.exitCode} before it answered:\n${logs()}`);
-        return answers(`${url}/v2/`, [401]);
-      });
-    } catch (err) {
-      lastError = err;
-      await stopChild(child);
-      if (/EADDRINUSE/.test(logs())) continue;
-      break;
-    }
-    return {
-      url,
-      host,
-      dataDir,
-      logs,
-      async stop() {
-        await stopChild(child);
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    };
-  }
-  await rm(dataDir, { recursive: true, force: true });
-  throw lastError;
 }
 
 export interface DockerClient {

@@ -12,7 +12,6 @@
 //     wrong issuer or audience, or an expiry in the past are refused.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -21,88 +20,19 @@ import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { libtrustKeyId } from '@wharf/shared';
 import { requireClient } from '../helpers/clients.js';
-import { distributionBinary } from '../helpers/distribution.js';
+import { startDistribution } from '../helpers/distribution.js';
 import { requireDocker, uniqueName } from '../helpers/docker.js';
 import { buildOciImage, dockerArchive, makeLayers, writeOciLayout, type BuiltImage } from '../helpers/images.js';
-import { answers, captureOutput, freePort, processTempDir, runOk, stopChild, track, waitFor, withLogs } from '../helpers/process.js';
+import { freePort, processTempDir, runOk, withLogs } from '../helpers/process.js';
 import { manifestAccept, request } from '../helpers/registry-api.js';
 import { skopeoCopy, skopeoTry } from '../helpers/skopeo.js';
-import type { RunningRegistry } from '../helpers/stack.js';
-import { dockerAs, startTokenRegistry, startWharfStack, type DockerClient, type RunningTokenRegistry, type WharfStack } from '../helpers/wharf-stack.js';
+import { startWharf, type RunningRegistry } from '../helpers/stack.js';
+import { dockerAs, startWharfStack, type DockerClient, type WharfStack } from '../helpers/wharf-stack.js';
 
 const alicePassword = 'alice-correct-horse';
 const bobbyPassword = 'bobby-battery-staple';
 const alice = `alice:${alicePassword}`;
 const refused = /denied|unauthorized|authentication required|may require 'docker login'/i;
-
-/** Distribution 2.8 with `auth.token` trusting the certificates in `bundle`. */
-async function startDistributionWithToken(token: { realm: string; service: string; issuer: string; bundle: string }): Promise<RunningRegistry> {
-  const dir = await mkdtemp(join(tmpdir(), 'distribution-token-'));
-  const dataDir = join(dir, 'storage');
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const host = `127.0.0.1:${await freePort()}`;
-    const configPath = join(dir, 'config.yml');
-    await writeFile(
-      configPath,
-      [
-        'version: 0.1',
-        'log:',
-        '  level: info',
-        '  accesslog:',
-        '    disabled: true',
-        'storage:',
-        '  filesystem:',
-        `    rootdirectory: ${JSON.stringify(dataDir)}`,
-        '  delete:',
-        '    enabled: true',
-        '  maintenance:',
-        '    uploadpurging:',
-        '      enabled: false',
-        'http:',
-        `  addr: ${host}`,
-        'auth:',
-        '  token:',
-        `    realm: ${JSON.stringify(token.realm)}`,
-        `    service: ${JSON.stringify(token.service)}`,
-        `    issuer: ${JSON.stringify(token.issuer)}`,
-        `    rootcertbundle: ${JSON.stringify(token.bundle)}`,
-        '',
-      ].join('\n'),
-    );
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
-    const child = spawn(distributionBinary, ['serve', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    track(child);
-    const logs = captureOutput(child, 256 * 1024);
-    let failed: Error | undefined;
-    child.once('error', (e) => (failed = e));
-    const url = `http://${host}`;
-    try {
-      await waitFor(`distribution on ${host}`, async () => {
-        if (failed) throw failed;
-        if (child.exitCode !== null) throw new Error(`docker-registry exited ${child.exitCode}:\n${logs()}`);
-        return answers(`${url}/v2/`, [401]);
-      });
-    } catch (err) {
-      lastError = err;
-      await stopChild(child);
-      if (/address already in use/.test(logs())) continue;
-      break;
-    }
-    return {
-      url,
-      host,
-      dataDir,
-      logs,
-      async stop() {
-        await stopChild(child);
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  await rm(dir, { recursive: true, force: true });
-  throw lastError;
-}
 
 describe('Distribution 2.8 trusts the Wharf index as its token server', () => {
   const skip = requireDocker('docker-registry');
@@ -142,7 +72,11 @@ describe('Distribution 2.8 trusts the Wharf index as its token server', () => {
     await stack.addUser('bobby', bobbyPassword);
     const bundle = join(work, 'wharf-index.pem');
     await writeFile(bundle, await stack.certificatesPem());
-    distribution = await startDistributionWithToken({ realm: `${stack.indexUrl}/token`, service: 'wharf-registry', issuer: 'wharf-index', bundle });
+    distribution = await startDistribution({
+      token: { realm: `${stack.indexUrl}/token`, service: 'wharf-registry', issuer: 'wharf-index', rootCertBundle: bundle },
+      // info: a refused token's reason is in the log tail a failure shows.
+      logLevel: 'info',
+    });
   });
 
   after(async () => {
@@ -336,7 +270,7 @@ describe('a Wharf registry trusts a token server that is not Wharf', () => {
   const skip = requireClient('skopeo', 'openssl');
   let work: string;
   let server: StandInTokenServer;
-  let registry: RunningTokenRegistry;
+  let registry: RunningRegistry;
   let image: BuiltImage;
   const name = 'standin/app';
   const ref = (tag: string) => `docker://${registry.host}/${name}:${tag}`;
@@ -349,7 +283,13 @@ describe('a Wharf registry trusts a token server that is not Wharf', () => {
     work = await mkdtemp(join(tmpdir(), 'wharf-standin-token-'));
     const { signers, bundle } = await makeSigners(work);
     server = await startStandIn(signers);
-    registry = await startTokenRegistry({ realm: server.realm, service: standIn.service, issuer: standIn.issuer, rootCertBundle: bundle });
+    registry = await startWharf({
+      token: { realm: server.realm, service: standIn.service, issuer: standIn.issuer, rootCertBundle: bundle },
+      // info: a refused token's reason is in the log tail a failure shows.
+      logLevel: 'info',
+      // The registry's own default (off), not the helper's: nothing here deletes.
+      deleteEnabled: false,
+    });
     image = buildOciImage(3, uniqueName('standin'));
     await writeOciLayout(join(work, 'layout'), 'v1', image);
   });
