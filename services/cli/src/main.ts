@@ -26,7 +26,7 @@ options:
   -h, --help            this text
 
 Every option can be set by an environment variable: WHARF_ plus its path in upper case,
-e.g. WHARF_REGISTRY_HTTP_ADDR=127.0.0.1:5001 or WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=/srv.`;
+e.g. WHARF_REGISTRY_HTTP_ADDR=127.0.0.1:5050 or WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=/srv.`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
