@@ -11,6 +11,8 @@ export const indexConfigSchema = z.strictObject({
       publicUrl: z.url().optional(),
       /** Honour X-Forwarded-For from this many proxies in front (express "trust proxy"). */
       trustProxy: z.number().int().min(0).max(10).default(0),
+      /** Serve Prometheus metrics at GET /metrics (request counts, durations, bytes, process). */
+      metrics: z.boolean().default(false),
     })
     .prefault({}),
   log: logSection,

@@ -2,11 +2,12 @@
 // renderer. Route modules are functions of their dependencies.
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
-import { errorRenderer, requestContext } from '@wharf/common';
+import { createServiceMetrics, errorRenderer, requestContext } from '@wharf/common';
 import type { IndexConfig } from '../config/schema.js';
 import type { IndexStore } from '../db/store.js';
 import type { SigningKey } from '../tokens/keys.js';
 import type { TokenService } from '../tokens/token-service.js';
+import { prepared } from '../db/open.js';
 import { IndexError } from './errors.js';
 import { authenticateCaller } from './middleware/authenticate.js';
 import { bodyErrors } from './middleware/body-errors.js';
@@ -36,6 +37,16 @@ export function createIndexApp(deps: IndexAppDependencies): Express {
   app.set('trust proxy', config.http.trustProxy);
   app.set('query parser', 'extended');
   app.use(requestContext(logger, config.log.accessLog));
+  if (config.http.metrics) {
+    const metrics = createServiceMetrics('index');
+    app.use(metrics.middleware);
+    app.get('/metrics', metrics.handler);
+  }
+  app.get('/health', (_req, res) => {
+    // A database that answers is a healthy index; anything thrown is rendered as 500.
+    prepared(store.db, 'SELECT 1').get();
+    res.json({ status: 'ok' });
+  });
   const limits = loginRateLimits(config.rateLimit);
   app.use('/token', express.urlencoded({ extended: false, limit: '16kb' }), ...limits);
   app.use(tokenRoutes(deps.tokens));

@@ -114,6 +114,8 @@ export const registryConfigSchema = z.strictObject({
       addr: listenAddr('127.0.0.1:5000'),
       /** Requests whose body arrives slower than this are cut off. */
       requestTimeout: duration.default('10m'),
+      /** Serve Prometheus metrics at GET /metrics (request counts, durations, bytes, process). */
+      metrics: z.boolean().default(false),
     })
     .prefault({}),
   log: logSection,

@@ -16,6 +16,7 @@ export function v2Dispatcher(tables: RouteTables, auth: AccessController) {
     const path = req.baseUrl + req.path;
     const route = matchRoute(path);
     if (!route) throw new RegistryError('NOT_FOUND', { detail: { path } });
+    res.locals.metricsRoute = `v2:${route.id}`;
     const name = route.name ?? '';
     if (route.name !== undefined && !isRepositoryName(name)) {
       throw new RegistryError('NAME_INVALID', { message: `invalid repository name ${JSON.stringify(name)}`, detail: { name } });

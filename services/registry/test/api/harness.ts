@@ -26,6 +26,7 @@ export interface BuildOptions {
   driver?: StorageDriver;
   maxManifestBytes?: number;
   auth?: RegistryConfigInput['auth'];
+  metrics?: boolean;
 }
 
 export async function buildRegistry(options: BuildOptions = {}): Promise<TestRegistry> {
@@ -39,6 +40,7 @@ export async function buildRegistry(options: BuildOptions = {}): Promise<TestReg
       ...(options.maxManifestBytes !== undefined ? { maxManifestBytes: options.maxManifestBytes } : {}),
     },
     ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.metrics ? { http: { metrics: true } } : {}),
   } satisfies RegistryConfigInput);
   const driver = options.driver ?? createMemoryDriver();
   const registry = await createRegistry(config, { driver, logger: pino({ level: 'silent' }) });
