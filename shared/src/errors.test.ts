@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { errorCatalogue, isErrorCode, RegistryError, renderError, type ErrorCode } from './errors.js';
+import { errorCatalogue, isErrorCode, RegistryError, renderError, renderV1Error, type ErrorCode } from './errors.js';
 
 /**
  * The statuses of the OCI distribution spec's error codes and of Distribution's errcode
@@ -213,5 +213,14 @@ describe('README error table', () => {
       ]),
     );
     assert.equal(readTable('| option | default |\n|---|---|\n| a | b |'), undefined);
+  });
+});
+
+describe('renderV1Error', () => {
+  it('keeps the catalogue status and headers and answers {"error": message}', () => {
+
+    const denied = renderV1Error(new RegistryError('UNAUTHORIZED', { message: 'no', headers: { 'WWW-Authenticate': 'Token' } }));
+    assert.deepEqual(denied, { status: 401, headers: { 'WWW-Authenticate': 'Token' }, body: { error: 'no' } });
+    assert.deepEqual(renderV1Error(new Error('secret detail')), { status: 500, headers: {}, body: { error: 'internal error' } });
   });
 });

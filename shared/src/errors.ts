@@ -101,3 +101,12 @@ export function renderError(err: unknown): RenderedError {
     body: { errors: [{ code: 'UNKNOWN', message: errorCatalogue.UNKNOWN.message }] },
   };
 }
+
+/**
+ * The legacy v1 rendering of the same errors: v1 clients know no envelope and read
+ * {"error": "<message>"}; status and headers still come from the error's catalogue.
+ */
+export function renderV1Error(err: unknown): { status: number; headers: Record<string, string>; body: { error: string } } {
+  if (err instanceof ApiError) return { status: err.status, headers: err.headers, body: { error: err.message } };
+  return { status: errorCatalogue.UNKNOWN.status, headers: {}, body: { error: 'internal error' } };
+}

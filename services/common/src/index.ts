@@ -3,4 +3,4 @@ export { requestContext } from './request-context.js';
 export { errorRenderer } from './error-renderer.js';
 export { duration, listenAddr, logSection } from './config-schemas.js';
 export { splitAddr, startHttpServer, type RunningServer } from './http-server.js';
-export { createServiceMetrics, type ServiceMetrics } from './metrics.js';
+export { createServiceMetrics, enableMetrics, type ServiceMetrics } from './metrics.js';

@@ -2,7 +2,7 @@
 // state, so tests and `wharf serve` can run several): requests by route, method and status, their
 // duration, bytes in and out, plus the process's own metrics. Routes are labelled by name (the
 // registry's route ids, the index's route patterns), never by raw path, to bound cardinality.
-import type { NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 export interface ServiceMetrics {
@@ -57,4 +57,12 @@ export function createServiceMetrics(service: string): ServiceMetrics {
       res.set('Content-Type', registry.contentType).send(await registry.metrics());
     },
   };
+}
+
+/** Counts every request of the app and serves GET /metrics, when enabled (mount it first). */
+export function enableMetrics(app: Express, service: string, enabled: boolean): void {
+  if (!enabled) return;
+  const metrics = createServiceMetrics(service);
+  app.use(metrics.middleware);
+  app.get('/metrics', metrics.handler);
 }

@@ -2,7 +2,7 @@
 // renderer. Route modules are functions of their dependencies.
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
-import { createServiceMetrics, errorRenderer, requestContext } from '@wharf/common';
+import { enableMetrics, errorRenderer, requestContext } from '@wharf/common';
 import type { IndexConfig } from '../config/schema.js';
 import type { IndexStore } from '../db/store.js';
 import type { SigningKey } from '../tokens/keys.js';
@@ -37,11 +37,7 @@ export function createIndexApp(deps: IndexAppDependencies): Express {
   app.set('trust proxy', config.http.trustProxy);
   app.set('query parser', 'extended');
   app.use(requestContext(logger, config.log.accessLog));
-  if (config.http.metrics) {
-    const metrics = createServiceMetrics('index');
-    app.use(metrics.middleware);
-    app.get('/metrics', metrics.handler);
-  }
+  enableMetrics(app, 'index', config.http.metrics);
   app.get('/health', (_req, res) => {
     // A database that answers is a healthy index; anything thrown is rendered as 500.
     prepared(store.db, 'SELECT 1').get();

@@ -7,7 +7,7 @@ import type { RegistryConfig } from '../config/schema.js';
 import type { RegistryStorage } from '../storage/registry-storage.js';
 import { v2Dispatcher, type RouteTables } from './dispatch.js';
 import { apiVersionHeader } from './handler.js';
-import { createServiceMetrics, errorRenderer, requestContext } from '@wharf/common';
+import { enableMetrics, errorRenderer, requestContext } from '@wharf/common';
 import { healthRoute } from './routes/health.js';
 import { baseRoutes } from './routes/v2/base.js';
 import { blobRoutes } from './routes/v2/blobs.js';
@@ -45,11 +45,7 @@ export function createApp({ config, storage, auth, logger }: AppDependencies): E
   app.disable('etag');
   app.set('query parser', 'simple');
   app.use(requestContext(logger, config.log.accessLog));
-  if (config.http.metrics) {
-    const metrics = createServiceMetrics('registry');
-    app.use(metrics.middleware);
-    app.get('/metrics', metrics.handler);
-  }
+  enableMetrics(app, 'registry', config.http.metrics);
   app.get('/health', healthRoute(storage));
   app.use('/v2', v2Dispatcher(tables, auth));
   enableV1(app, config, { storage, auth, logger });

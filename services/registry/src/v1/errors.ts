@@ -1,9 +1,9 @@
 // v1 errors: the legacy API answers `{"error": "<message>"}` (the v1 registry API documents and
 // the Python docker-registry), never the v2 envelope. Every v1 failure is a V1Error, and
 // v1ErrorRenderer is the one place that turns anything thrown on a v1 route into a response.
-import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { ApiError } from '@wharf/shared';
+import { errorRenderer } from '@wharf/common';
+import { ApiError, renderV1Error } from '@wharf/shared';
 
 /** The v1 failures, each with its status, named once (as the v2 catalogue does). */
 export const v1Errors = {
@@ -50,28 +50,15 @@ export function requiresAuthorization(headers: Record<string, string> = tokenCha
   return new V1Error('REQUIRES_AUTHORIZATION', { headers });
 }
 
-/** What a v1 client gets for anything thrown: a V1Error as is, any other ApiError (the v2 stores'
- * RegistryError, an auth controller's challenge) with its own status and message, else a 500. */
-export function renderV1Error(err: unknown): { status: number; headers: Record<string, string>; body: { error: string } } {
-  if (err instanceof ApiError) {
-    // An auth controller's 401 carries its own challenge (standalone htpasswd: Basic realm=…).
-    const message = err.status === 401 ? v1Errors.REQUIRES_AUTHORIZATION.message : err.message;
-    return { status: err.status, headers: err.headers, body: { error: message } };
-  }
-  return { status: 500, headers: {}, body: { error: v1Errors.INTERNAL.message } };
+/** What a v1 client gets for anything thrown: the shared v1 rendering, except that every 401 (an
+ * auth controller's own challenge included, e.g. Basic realm=… when standalone) says what v1
+ * clients expect to read. */
+export function renderRegistryV1Error(err: unknown): ReturnType<typeof renderV1Error> {
+  const rendered = renderV1Error(err);
+  if (rendered.status === 401) rendered.body = { error: v1Errors.REQUIRES_AUTHORIZATION.message };
+  return rendered;
 }
 
 export function v1ErrorRenderer(fallback: Logger) {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const log = (res.locals.log as Logger | undefined) ?? fallback;
-    if (!(err instanceof ApiError)) log.error({ err, method: req.method, path: req.path }, 'v1 request failed');
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const rendered = renderV1Error(err);
-    const body = Buffer.from(JSON.stringify(rendered.body));
-    res.status(rendered.status).set(rendered.headers).set({ 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  };
+  return errorRenderer(fallback, renderRegistryV1Error);
 }
