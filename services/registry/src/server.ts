@@ -11,6 +11,7 @@ import { createApp } from './http/app.js';
 import type { StorageDriver } from './storage/driver/driver.js';
 import { createConfiguredDriver } from './storage/driver/drivers.js';
 import { enableNotifications } from './notifications/notifications.js';
+import { enableProxy } from './proxy/enable.js';
 import { purgeUploads } from './storage/purge.js';
 import { createRegistryStorage, type RegistryStorage } from './storage/registry-storage.js';
 
@@ -34,7 +35,8 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
   const driver = deps.driver ?? (await createConfiguredDriver(config.storage));
   const auth = deps.auth ?? (await createConfiguredController(config.auth, logger));
   const notifications = enableNotifications(createRegistryStorage(driver), config, { logger });
-  const storage = notifications.storage;
+  // Outside the notifications: cache fills reach the index as pushes do.
+  const storage = enableProxy(notifications.storage, config, { logger });
   const app = createApp({ config, storage, auth, logger });
   let server: RunningServer | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;

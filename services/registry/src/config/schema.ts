@@ -107,6 +107,63 @@ export const v1Schema = z
   })
   .prefault({});
 
+/**
+ * One upstream registry this registry is a pull-through cache of (README, "Chained private index
+ * / pull-through cache"). A repository name is proxied by the upstream with the longest matching
+ * prefix ('*' matches every name), unless its namespace is one the private index owns.
+ */
+const proxyUpstream = z
+  .strictObject({
+    /** Names the upstream in logs and in the error a push to a proxied name gets. */
+    name: z.string().min(1),
+    /** The upstream registry's base URL, e.g. https://registry-1.docker.io (no /v2). */
+    url: z.url({ protocol: /^https?$/ }),
+    /** Repository name prefixes this upstream serves: 'library/', 'upstream-org/', or '*'. */
+    prefixes: z.array(z.string().regex(/^(\*|[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*\/)$/, "'*' or a name prefix ending in '/'")).min(1),
+    /** Remove the matched prefix from the name asked of the upstream ('hub/library/x' → 'library/x'). */
+    stripPrefix: z.boolean().default(false),
+    /** Credentials for the upstream's token server (or its Basic auth); anonymous without them. */
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    /** A long-lived bearer token sent to the upstream as is, instead of the token dance. */
+    token: z.string().min(1).optional(),
+    /** How long a cached tag is served before the upstream is asked (HEAD) whether it moved. */
+    tagTtl: duration.default('5m'),
+    /** An upstream request whose response headers take longer counts as unreachable. */
+    timeout: duration.default('30s'),
+  })
+  .refine((u) => (u.username === undefined) === (u.password === undefined), { message: 'username and password go together' })
+  .refine((u) => u.token === undefined || u.username === undefined, { message: 'either username/password or token, not both' });
+
+/** Pull-through caching of upstream registries, mixed with local repositories. */
+export const proxySchema = z
+  .strictObject({
+    upstreams: z.array(proxyUpstream).default([]),
+    /**
+     * The private index whose namespaces are always local, never asked of an upstream: the
+     * registry reads GET <url>/registry/namespaces with `Authorization: Bearer <secret>` (the
+     * index's events.secret), keeps the list for `ttl` and reloads it (at most every `refresh`)
+     * when a name's namespace is not on it.
+     */
+    localNamespaces: z
+      .strictObject({
+        url: z.url({ protocol: /^https?$/ }),
+        secret: z.string().min(16),
+        ttl: duration.default('1m'),
+        refresh: duration.default('2s'),
+      })
+      .optional(),
+  })
+  .prefault({})
+  .superRefine((p, ctx) => {
+    const names = p.upstreams.map((u) => u.name);
+    const twice = names.filter((name, i) => names.indexOf(name) !== i);
+    if (twice.length) ctx.addIssue({ code: 'custom', message: `upstream names must be unique (repeated: ${[...new Set(twice)].join(', ')})` });
+    const prefixes = p.upstreams.flatMap((u) => u.prefixes);
+    const shared = prefixes.filter((prefix, i) => prefixes.indexOf(prefix) !== i);
+    if (shared.length) ctx.addIssue({ code: 'custom', message: `a prefix may belong to one upstream only (repeated: ${[...new Set(shared)].join(', ')})` });
+  });
+
 export const registryConfigSchema = z.strictObject({
   http: z
     .strictObject({
@@ -123,6 +180,7 @@ export const registryConfigSchema = z.strictObject({
   auth: authSchema,
   notifications: notificationsSchema,
   v1: v1Schema,
+  proxy: proxySchema,
 });
 
 export type RegistryConfigInput = z.input<typeof registryConfigSchema>;

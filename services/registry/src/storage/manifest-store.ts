@@ -17,6 +17,7 @@ import { readLink, writeLink } from './links.js';
 import { manifestRevisionLinkPath, referrerLinkPath } from './paths.js';
 import type { TagStore } from './tag-store.js';
 import type { ReferrerIndex } from './referrers.js';
+import type { ChangeOrigin } from './registry-storage.js';
 
 export interface StoredManifest {
   digest: string;
@@ -91,7 +92,7 @@ export class ManifestStore {
   }
 
   /** Validates and stores a manifest under a tag or its digest. */
-  async put(name: string, reference: string, content: Buffer, contentType: string | undefined): Promise<PutManifestResult> {
+  async put(name: string, reference: string, content: Buffer, contentType: string | undefined, origin?: ChangeOrigin): Promise<PutManifestResult> {
     let parsed: ParsedManifest;
     try {
       parsed = parseManifest(content, contentType);
@@ -110,7 +111,7 @@ export class ManifestStore {
     if (byDigest && digest !== reference) {
       throw new RegistryError('DIGEST_INVALID', { message: 'manifest digest does not match the reference', detail: { expected: reference, actual: digest } });
     }
-    await this.checkReferences(name, parsed);
+    if (origin?.upstream === undefined) await this.checkReferences(name, parsed);
     await this.blobs.putSmall(digest, content);
     await writeLink(this.driver, manifestRevisionLinkPath(name, digest), digest);
     if (parsed.subject) await writeLink(this.driver, referrerLinkPath(name, parsed.subject.digest, digest), digest);

@@ -18,6 +18,12 @@ export interface ChangeOrigin {
   user?: string | undefined;
   /** Express keeps the response on the request; its locals hold the request id. */
   request?: IncomingMessage & { res?: { locals?: Record<string, unknown> } };
+  /**
+   * Set when the change is a pull-through cache fill from this upstream (proxy/): the manifest
+   * came verified from the upstream and its blobs are fetched on demand, so the store does not
+   * require them to be present.
+   */
+  upstream?: string | undefined;
 }
 
 /** The manifest store as handlers see it, so a decorator can stand in for it. */

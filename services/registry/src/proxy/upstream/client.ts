@@ -1,0 +1,221 @@
+// A v2 client for one upstream registry (the pull side of the Docker registry API). It speaks for
+// this registry, never for the local caller: requests carry only the upstream's own credentials
+// (a configured token, Basic credentials when the upstream asks for Basic, or a bearer token
+// from the upstream's token server obtained anonymously or with the configured credentials —
+// token.md's challenge → token → retry dance), so a local user's Authorization cannot leak.
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { manifestMediaTypes } from '@wharf/shared';
+import { parseChallenge } from './challenge.js';
+import { TokenCache } from './token-cache.js';
+
+export interface UpstreamOptions {
+  name: string;
+  /** Base URL, without /v2. */
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  token?: string | undefined;
+  /** Time allowed until the response headers arrive. */
+  timeoutMs: number;
+}
+
+/** Why an upstream request did not give what was asked. */
+export type UpstreamFailure = 'unreachable' | 'not-found' | 'denied' | 'failed';
+
+export class UpstreamError extends Error {
+  constructor(
+    readonly failure: UpstreamFailure,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+}
+
+export function isUpstreamError(err: unknown, ...failures: UpstreamFailure[]): err is UpstreamError {
+  return err instanceof UpstreamError && (failures.length === 0 || failures.includes(err.failure));
+}
+
+export interface ManifestHead {
+  digest: string | undefined;
+  mediaType: string | undefined;
+}
+
+export interface FetchedManifest {
+  content: Buffer;
+  mediaType: string;
+  /** Docker-Content-Digest as the upstream stated it. */
+  digest: string | undefined;
+}
+
+export interface FetchedBlob {
+  body: Readable;
+  size: number | undefined;
+}
+
+const acceptManifests = manifestMediaTypes.join(', ');
+/** Tag list pages followed at most (a Link header per page). */
+const maxTagPages = 20;
+
+function pullScope(remote: string): string {
+  return `repository:${remote}:pull`;
+}
+
+function basic(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+export class UpstreamClient {
+  readonly name: string;
+  private readonly base: string;
+  private readonly tokens = new TokenCache();
+  /** The token server the upstream sent us to last; asked before each request once known. */
+  private tokenServer: { realm: string; service: string | undefined } | undefined;
+  /** The upstream asked for Basic credentials (an htpasswd registry). */
+  private wantsBasic = false;
+
+  constructor(private readonly options: UpstreamOptions) {
+    this.name = options.name;
+    this.base = options.url.replace(/\/+$/, '');
+  }
+
+  /** Where this upstream lives, for messages (no credentials: the URL holds none). */
+  get url(): string {
+    return this.base;
+  }
+
+  async headManifest(remote: string, reference: string): Promise<ManifestHead> {
+    const res = await this.send('HEAD', `/v2/${remote}/manifests/${reference}`, remote, { Accept: acceptManifests });
+    await res.body?.cancel();
+    return { digest: res.headers.get('docker-content-digest') ?? undefined, mediaType: res.headers.get('content-type') ?? undefined };
+  }
+
+  async getManifest(remote: string, reference: string, maxBytes: number): Promise<FetchedManifest> {
+    const res = await this.send('GET', `/v2/${remote}/manifests/${reference}`, remote, { Accept: acceptManifests });
+    const declared = Number(res.headers.get('content-length') ?? 0);
+    if (declared > maxBytes) {
+      await res.body?.cancel();
+      throw new UpstreamError('failed', `upstream ${this.name}: manifest of ${declared} bytes exceeds the limit of ${maxBytes}`);
+    }
+    const content = Buffer.from(await res.arrayBuffer());
+    if (content.length > maxBytes) throw new UpstreamError('failed', `upstream ${this.name}: manifest exceeds the limit of ${maxBytes} bytes`);
+    return {
+      content,
+      mediaType: (res.headers.get('content-type') ?? '').split(';')[0]!.trim(),
+      digest: res.headers.get('docker-content-digest') ?? undefined,
+    };
+  }
+
+  /** The blob's size, as the upstream's HEAD states it. */
+  async headBlob(remote: string, digest: string): Promise<number> {
+    const res = await this.send('HEAD', `/v2/${remote}/blobs/${digest}`, remote, {});
+    await res.body?.cancel();
+    const size = Number(res.headers.get('content-length'));
+    if (!Number.isSafeInteger(size) || size < 0) throw new UpstreamError('failed', `upstream ${this.name}: blob HEAD without a Content-Length`);
+    return size;
+  }
+
+  /** The blob's bytes as a stream (redirects to object storage are followed). */
+  async getBlob(remote: string, digest: string): Promise<FetchedBlob> {
+    const res = await this.send('GET', `/v2/${remote}/blobs/${digest}`, remote, {});
+    const length = res.headers.get('content-length');
+    const body = res.body ? Readable.fromWeb(res.body as WebReadableStream<Uint8Array>) : Readable.from([]);
+    return { body, size: length === null ? undefined : Number(length) };
+  }
+
+  /** Every tag of the repository, following the upstream's pagination (a bounded number of pages). */
+  async listTags(remote: string): Promise<string[]> {
+    const tags: string[] = [];
+    let path: string | undefined = `/v2/${remote}/tags/list?n=1000`;
+    for (let page = 0; path && page < maxTagPages; page++) {
+      const res = await this.send('GET', path, remote, { Accept: 'application/json' });
+      const body = (await res.json()) as { tags?: unknown };
+      if (Array.isArray(body.tags)) tags.push(...body.tags.filter((t): t is string => typeof t === 'string'));
+      const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.headers.get('link') ?? '')?.[1];
+      path = next ? new URL(next, `${this.base}/`).pathname + new URL(next, `${this.base}/`).search : undefined;
+    }
+    return [...new Set(tags)].sort();
+  }
+
+  /**
+   * One request, authenticated as the upstream wants: with a known token server the token comes
+   * first; a 401 teaches the challenge and the request is retried once. Failures are typed.
+   */
+  private async send(method: string, path: string, remote: string, headers: Record<string, string>): Promise<Response> {
+    const scope = pullScope(remote);
+    let authorization = await this.authorization(scope);
+    let res = await this.fetch(method, path, { ...headers, ...(authorization ? { Authorization: authorization } : {}) });
+    if (res.status === 401 && !this.options.token) {
+      await res.body?.cancel();
+      const challenge = parseChallenge(res.headers.get('www-authenticate'));
+      if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+        if (this.tokenServer) this.tokens.forget(this.tokenKey(scope));
+        this.tokenServer = { realm: challenge.params.realm, service: challenge.params.service };
+        authorization = await this.authorization(scope);
+      } else if (challenge?.scheme === 'basic' && this.options.username && this.options.password) {
+        this.wantsBasic = true;
+        authorization = basic(this.options.username, this.options.password);
+      } else {
+        throw new UpstreamError('denied', `upstream ${this.name} requires authentication it cannot be given (${challenge?.scheme ?? 'no challenge'})`, 401);
+      }
+      res = await this.fetch(method, path, { ...headers, ...(authorization ? { Authorization: authorization } : {}) });
+    }
+    if (res.ok) return res;
+    await res.body?.cancel();
+    const what = `upstream ${this.name}: ${method} ${path} answered ${res.status}`;
+    if (res.status === 404) throw new UpstreamError('not-found', what, 404);
+    if (res.status === 401 || res.status === 403) throw new UpstreamError('denied', what, res.status);
+    if (res.status === 429 || res.status >= 500) throw new UpstreamError('unreachable', what, res.status);
+    throw new UpstreamError('failed', what, res.status);
+  }
+
+  private tokenKey(scope: string): string {
+    return `${this.tokenServer?.realm ?? ''} ${this.tokenServer?.service ?? ''} ${scope}`;
+  }
+
+  private async authorization(scope: string): Promise<string | undefined> {
+    if (this.options.token) return `Bearer ${this.options.token}`;
+    if (this.wantsBasic && this.options.username && this.options.password) return basic(this.options.username, this.options.password);
+    if (!this.tokenServer) return undefined;
+    const server = this.tokenServer;
+    const token = await this.tokens.obtain(this.tokenKey(scope), () => this.fetchToken(server.realm, server.service, scope));
+    return `Bearer ${token}`;
+  }
+
+  /** GET <realm>?service=&scope= (token.md), with Basic credentials when configured. */
+  private async fetchToken(realm: string, service: string | undefined, scope: string): Promise<{ token: string; expiresIn?: number }> {
+    const url = new URL(realm);
+    if (service) url.searchParams.set('service', service);
+    url.searchParams.set('scope', scope);
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (this.options.username && this.options.password) headers.Authorization = basic(this.options.username, this.options.password);
+    const res = await this.fetch('GET', url.href, headers);
+    if (!res.ok) {
+      await res.body?.cancel();
+      const failure = res.status === 401 || res.status === 403 ? 'denied' : res.status >= 500 ? 'unreachable' : 'failed';
+      throw new UpstreamError(failure, `upstream ${this.name}: token server answered ${res.status}`, res.status);
+    }
+    const body = (await res.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    const token = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : undefined;
+    if (!token) throw new UpstreamError('failed', `upstream ${this.name}: token server sent no token`);
+    return { token, ...(typeof body.expires_in === 'number' && body.expires_in > 0 ? { expiresIn: body.expires_in } : {}) };
+  }
+
+  /** fetch with a deadline on the response headers; a connection failure is 'unreachable'. */
+  private async fetch(method: string, pathOrUrl: string, headers: Record<string, string>): Promise<Response> {
+    const url = pathOrUrl.startsWith('/') ? `${this.base}${pathOrUrl}` : pathOrUrl;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
+    try {
+      return await fetch(url, { method, headers, signal: controller.signal, redirect: 'follow' });
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      const reason = controller.signal.aborted ? `no answer within ${this.options.timeoutMs} ms` : `${(err as Error).message}${cause}`;
+      throw new UpstreamError('unreachable', `upstream ${this.name} unreachable (${reason})`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
