@@ -11,6 +11,7 @@ import { loadSigningKeys, type SigningKey } from './tokens/keys.js';
 import { TokenService } from './tokens/token-service.js';
 import { apiRouters } from './http/routes/api.js';
 import { eventRoutes } from './http/routes/events.js';
+import { registryNamespaceRoutes } from './http/routes/registry-namespaces.js';
 import { v1Routes } from './http/routes/v1/router.js';
 import { startWebhookWorker } from './webhooks/deliver.js';
 
@@ -42,9 +43,9 @@ export async function createIndex(config: IndexConfig, deps: IndexDependencies =
   const keys = await loadSigningKeys(store, config.token.issuer);
   const signingKeys = () => keys;
   await ensureInitialAdmin(store, config, logger);
-  const tokens = new TokenService(store, config.token, signingKeys);
+  const tokens = new TokenService(store, config.token, signingKeys, { proxiedPull: config.upstream?.tokenPolicy });
   const routers: Router[] = apiRouters({ config, store, logger });
-  const ownAuthRouters: Router[] = [eventRoutes({ config, store, logger })];
+  const ownAuthRouters: Router[] = [eventRoutes({ config, store, logger }), registryNamespaceRoutes({ config, store, logger })];
   const v1 = config.v1.enabled ? (passwordLimits: RequestHandler[]) => v1Routes({ config, store, logger, passwordLimits }) : undefined;
   const app = createIndexApp({ config, store, logger, tokens, signingKeys, apiRouters: routers, ownAuthRouters, v1Routes: v1 });
   const webhookWorker = startWebhookWorker(store, config.webhooks, logger);

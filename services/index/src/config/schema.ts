@@ -76,6 +76,26 @@ export const indexConfigSchema = z.strictObject({
       tokenTtl: duration.default('1h'),
     })
     .prefault({}),
+  /**
+   * Chaining to an upstream index (README, "Chained private index / pull-through cache"): search
+   * merges its results, a repository this index does not know is looked up there, tokens for
+   * names in no local namespace (the upstream's, served by the pull-through registry) follow
+   * `tokenPolicy`, and the registry's cache fills for such names are recorded.
+   */
+  upstream: z
+    .strictObject({
+      /** The upstream index's base URL, e.g. https://index.example.com (no path). */
+      url: z.url({ protocol: /^https?$/ }),
+      /** An account at the upstream index, for its search and repository API (Basic auth). */
+      username: z.string().min(1).optional(),
+      password: z.string().min(1).optional(),
+      /** Who may pull proxied names: any signed-in user, or anonymous callers too. */
+      tokenPolicy: z.enum(['authenticated', 'anonymous']).default('authenticated'),
+      /** An upstream request not answered by then counts as the upstream being down. */
+      timeout: duration.default('5s'),
+    })
+    .refine((u) => (u.username === undefined) === (u.password === undefined), { message: 'username and password go together' })
+    .optional(),
   rateLimit: z
     .strictObject({
       window: duration.default('1m'),

@@ -45,6 +45,11 @@ export class NamespaceTable {
     return this.byId(Number(info.lastInsertRowid))!;
   }
 
+  /** Every namespace's name: what the chained registry keeps local (GET /registry/namespaces). */
+  names(): string[] {
+    return (prepared(this.db, 'SELECT name FROM namespaces ORDER BY name').all() as { name: string }[]).map((r) => r.name);
+  }
+
   byName(name: string): Namespace | undefined {
     return toNamespace(prepared(this.db, 'SELECT * FROM namespaces WHERE name = ?').get(name) as NamespaceRow | undefined);
   }

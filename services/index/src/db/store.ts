@@ -6,6 +6,7 @@ import { openDatabase, type Db } from './open.js';
 import { RepositoryTable } from './repositories.js';
 import { SigningKeyTable } from './signing-keys.js';
 import { TokenTable } from './tokens.js';
+import { UpstreamCacheTable } from './upstream-cache.js';
 import { UserTable } from './users.js';
 import { V1Table } from './v1.js';
 import { WebhookTable } from './webhooks.js';
@@ -21,6 +22,8 @@ export interface IndexStore {
   audit: AuditTable;
   webhooks: WebhookTable;
   v1: V1Table;
+  /** What the chained registry cached from upstream. */
+  upstreamCache: UpstreamCacheTable;
   /** Runs fn in one transaction: all of it applies, or none. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -39,6 +42,7 @@ export function openIndexStore(path: string): IndexStore {
     audit: new AuditTable(db),
     webhooks: new WebhookTable(db),
     v1: new V1Table(db),
+    upstreamCache: new UpstreamCacheTable(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => db.close(),
   };

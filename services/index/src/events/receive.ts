@@ -13,6 +13,11 @@ export interface ReceiveOptions {
   defaultVisibility: Visibility;
   /** The index's public URL, for webhook payloads. */
   baseUrl: string;
+  /**
+   * With an upstream index chained: a push for a name in no local namespace is the registry's
+   * cache fill of upstream content, recorded in the upstream cache tables (not ignored).
+   */
+  recordUpstreamCache?: boolean;
 }
 
 export type EventOutcome =
@@ -47,6 +52,7 @@ function recordPush(store: IndexStore, event: Event, options: ReceiveOptions): E
   const { target } = event;
   const digest = target.digest!;
   const namespace = store.namespaces.byName(namespaceOf(target.repository));
+  if (!namespace && options.recordUpstreamCache) return recordCacheFill(store, event);
   if (!namespace) return ignored(event, `unknown namespace ${JSON.stringify(namespaceOf(target.repository))}`);
   const actor = event.actor.name ?? null;
   let repo: Repository | undefined = store.repositories.byName(target.repository);
@@ -74,6 +80,21 @@ function recordPush(store: IndexStore, event: Event, options: ReceiveOptions): E
   });
   if (target.tag) enqueuePushDeliveries(store, repo, { tag: target.tag, pusher: event.actor.name, at }, options.baseUrl);
   return { id: event.id, outcome: 'recorded', action: 'push', repository: repo.name };
+}
+
+/** A cache fill: the checksums and the tag of upstream content the registry now holds. */
+function recordCacheFill(store: IndexStore, event: Event): EventOutcome {
+  const { target } = event;
+  const at = new Date(event.timestamp).toISOString();
+  store.upstreamCache.recordManifest(target.repository, {
+    digest: target.digest!,
+    mediaType: target.mediaType!,
+    size: target.size ?? target.length ?? 0,
+    layers: (target.references ?? []).map((r) => r.digest),
+    cachedAt: at,
+  });
+  if (target.tag) store.upstreamCache.setTag(target.repository, target.tag, target.digest!, at);
+  return { id: event.id, outcome: 'recorded', action: 'push', repository: target.repository };
 }
 
 function recordDelete(store: IndexStore, event: Event): EventOutcome {

@@ -27,15 +27,30 @@ const tokenCaps: Record<TokenPermission, RepoAction[]> = {
 
 export const anonymous: Principal = { kind: 'anonymous' };
 
+/**
+ * Rules that depend on how the index is set up. `proxiedPull`: with an upstream index chained
+ * (config upstream.tokenPolicy), a name in no local namespace is the upstream's, served by the
+ * pull-through registry: pulling it is for signed-in users ('authenticated') or for everyone
+ * ('anonymous'); nobody pushes or deletes there (the registry refuses those anyway).
+ */
+export interface GrantRules {
+  proxiedPull?: 'authenticated' | 'anonymous' | undefined;
+}
+
 export function namespaceOf(repository: string): string {
   return repository.split('/')[0] ?? '';
 }
 
 /** The actions a principal may take on a repository (existing or not yet created). */
-export function allowedActions(store: IndexStore, principal: Principal, repository: string): Set<RepoAction> {
+export function allowedActions(store: IndexStore, principal: Principal, repository: string, rules: GrantRules = {}): Set<RepoAction> {
   const allowed = new Set<RepoAction>();
   const repo = store.repositories.byName(repository);
   if (repo?.visibility === 'public') allowed.add('pull');
+  if (rules.proxiedPull && !store.namespaces.byName(namespaceOf(repository))) {
+    const signedIn = principal.kind === 'user' && !principal.user.disabled;
+    if (rules.proxiedPull === 'anonymous' || signedIn) allowed.add('pull');
+    return allowed;
+  }
   if (principal.kind !== 'user' || principal.user.disabled) return allowed;
   const { user } = principal;
   const grantAll = () => permissionActions.admin.forEach((a) => allowed.add(a));
@@ -59,12 +74,12 @@ export function may(store: IndexStore, principal: Principal, repository: string,
 }
 
 /** What a token may carry: for each asked record, the asked actions that are allowed. */
-export function grantAccess(store: IndexStore, principal: Principal, asked: AccessRecord[]): AccessRecord[] {
+export function grantAccess(store: IndexStore, principal: Principal, asked: AccessRecord[], rules: GrantRules = {}): AccessRecord[] {
   const granted: AccessRecord[] = [];
   for (const record of asked) {
     let actions: string[] = [];
     if (record.type === 'repository') {
-      const allowed = allowedActions(store, principal, record.name);
+      const allowed = allowedActions(store, principal, record.name, rules);
       actions = record.actions.filter((a) => allowed.has(a as RepoAction));
       // "*" (skopeo delete asks for it) means every action: granted whole when all are allowed,
       // otherwise as the allowed actions it stands for.

@@ -9,7 +9,7 @@ import { hashSecret } from '../accounts/access-tokens.js';
 import type { IndexConfig } from '../config/schema.js';
 import type { IndexStore } from '../db/store.js';
 import { IndexError } from '../http/errors.js';
-import { anonymous, grantAccess, type Principal } from '../permissions/grant.js';
+import { anonymous, grantAccess, type GrantRules, type Principal } from '../permissions/grant.js';
 import { issueToken } from './issue.js';
 import type { SigningKey } from './keys.js';
 
@@ -39,6 +39,8 @@ export class TokenService {
     private readonly store: IndexStore,
     private readonly config: IndexConfig['token'],
     private readonly signingKeys: () => SigningKey[],
+    /** Set-up dependent permission rules (a chained upstream's proxied names). */
+    private readonly rules: GrantRules = {},
   ) {}
 
   parseScopes(scopes: string[]): AccessRecord[] {
@@ -92,7 +94,7 @@ export class TokenService {
     }
     const asked = this.parseScopes(request.scopes);
     const principal = await this.principal(request);
-    const granted = grantAccess(this.store, principal, asked);
+    const granted = grantAccess(this.store, principal, asked, this.rules);
     const subject = principal.kind === 'user' ? principal.user.username : '';
     const [key] = this.signingKeys();
     if (!key) throw new IndexError('UNAVAILABLE', { message: 'no signing key' });

@@ -7,6 +7,7 @@ import { auditRoutes } from './audit.js';
 import { orgRoutes } from './orgs.js';
 import { repositoryRoutes } from './repositories.js';
 import { searchRoutes } from './search.js';
+import { upstreamRoutes } from './upstream.js';
 import { userRoutes } from './users.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -20,6 +21,8 @@ export function apiRouters(deps: ApiDependencies): Router[] {
   return [
     userRoutes(deps),
     orgRoutes(deps),
+    // Before the local search and repository routes: it answers only for the upstream's names.
+    upstreamRoutes(deps),
     repositoryRoutes(deps),
     searchRoutes(deps),
     auditRoutes(deps),

@@ -30,7 +30,11 @@ function envelopeOf(body: unknown): Envelope {
 
 export function eventRoutes({ config, store }: ApiDependencies): Router {
   const router = express.Router();
-  const options = { defaultVisibility: config.repositories.defaultVisibility, baseUrl: publicBaseUrl(config.http) };
+  const options = {
+    defaultVisibility: config.repositories.defaultVisibility,
+    baseUrl: publicBaseUrl(config.http),
+    recordUpstreamCache: config.upstream !== undefined,
+  };
 
   const authorize: RequestHandler = (req, _res, next) => {
     authorizeRegistry(config.events.secret, req.headers.authorization);
