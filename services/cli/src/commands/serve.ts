@@ -47,12 +47,14 @@ export function servedRegistryConfig(config: WharfConfig, index: IndexConfig): R
       };
   // The registry validates v1 tokens with this index.
   const v1 = { ...config.registry.v1, index: config.registry.v1.index ?? base };
+  const proxy = servedProxyConfig(config, index, base);
   const auth = config.registry.auth;
-  if (auth.none || auth.htpasswd || auth.token) return { ...config.registry, notifications, v1 };
+  if (auth.none || auth.htpasswd || auth.token) return { ...config.registry, notifications, v1, proxy };
   return {
     ...config.registry,
     notifications,
     v1,
+    proxy,
     auth: {
       token: {
         realm: `${base}/token`,
@@ -64,6 +66,16 @@ export function servedRegistryConfig(config: WharfConfig, index: IndexConfig): R
       },
     },
   };
+}
+
+/**
+ * A pull-through registry served beside its index keeps that index's namespaces local: it reads
+ * them from this index with the events secret, unless the config names another source.
+ */
+function servedProxyConfig(config: WharfConfig, index: IndexConfig, base: string): RegistryConfig['proxy'] {
+  const proxy = config.registry.proxy;
+  if (proxy.upstreams.length === 0 || proxy.localNamespaces) return proxy;
+  return { ...proxy, localNamespaces: { url: base, secret: index.events.secret!, ttl: '1m', refresh: '2s' } };
 }
 
 export async function runServe(configFile: string | undefined, workers = 1): Promise<number> {
