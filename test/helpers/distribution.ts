@@ -9,7 +9,16 @@ import { dataDirFor, type RegistryOptions, type RunningRegistry } from './stack.
 
 export const distributionBinary = 'docker-registry';
 
-function configYaml(dataDir: string, host: string, opts: RegistryOptions): string {
+/** Distribution as a pull-through cache of `remoteUrl` (its `proxy` section). */
+export interface DistributionProxy {
+  remoteUrl: string;
+  username?: string;
+  password?: string;
+}
+
+export type DistributionOptions = RegistryOptions & { proxy?: DistributionProxy };
+
+function configYaml(dataDir: string, host: string, opts: DistributionOptions): string {
   const lines = [
     'version: 0.1',
     'log:',
@@ -41,10 +50,14 @@ function configYaml(dataDir: string, host: string, opts: RegistryOptions): strin
       `    rootcertbundle: ${JSON.stringify(token.rootCertBundle)}`,
     );
   }
+  if (opts.proxy) {
+    lines.push('proxy:', `  remoteurl: ${JSON.stringify(opts.proxy.remoteUrl)}`);
+    if (opts.proxy.username) lines.push(`  username: ${JSON.stringify(opts.proxy.username)}`, `  password: ${JSON.stringify(opts.proxy.password ?? '')}`);
+  }
   return lines.join('\n') + '\n';
 }
 
-export async function startDistribution(opts: RegistryOptions = {}): Promise<RunningRegistry> {
+export async function startDistribution(opts: DistributionOptions = {}): Promise<RunningRegistry> {
   // Distribution 2.8 knows no jwks, and without a bundle it would trust no token at all.
   if (opts.token && (opts.token.jwks !== undefined || opts.token.rootCertBundle === undefined)) {
     throw new Error('startDistribution: token auth needs rootCertBundle and takes no jwks');

@@ -20,9 +20,13 @@ async function pushBlob(base: string, name: string, digest: string, content: Buf
   if (put.status !== 201) throw new Error(`PUT blob ${digest} to ${base}/v2/${name}: ${put.status} ${text}`);
 }
 
-/** Pushes every blob and the manifest under `tag`; returns the manifest's digest. */
-export async function pushImageHttp(base: string, name: string, tag: string, image: BuiltImage, auth?: string): Promise<string> {
-  const headers: Record<string, string> = auth ? { Authorization: basicAuth(auth) } : {};
+/**
+ * Pushes every blob and the manifest under `tag`; returns the manifest's digest. `auth` is
+ * "user:password" (Basic) or a bearer token from a token server.
+ */
+export async function pushImageHttp(base: string, name: string, tag: string, image: BuiltImage, auth?: string | { bearer: string }): Promise<string> {
+  const authorization = auth === undefined ? undefined : typeof auth === 'string' ? basicAuth(auth) : `Bearer ${auth.bearer}`;
+  const headers: Record<string, string> = authorization ? { Authorization: authorization } : {};
   await pushBlob(base, name, image.configDigest, image.config, headers);
   for (const layer of image.layers) await pushBlob(base, name, layer.digest, layer.gzip, headers);
   const res = await fetch(`${base}/v2/${name}/manifests/${tag}`, {
