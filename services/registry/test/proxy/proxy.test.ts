@@ -158,6 +158,38 @@ describe('pull-through: manifests and blobs', () => {
   });
 });
 
+describe('pull-through: a client that goes away', () => {
+  it('keeps storing the blob after the first reader disconnects', async () => {
+    const up = await upstream();
+    const big = Buffer.alloc(4 * 1024 * 1024, 0x5a);
+    big.write('the start of a large layer');
+    const blob = await pushBlob(up.app, 'library/big', big);
+    const { registry } = await buildProxy({ upstreams: [{ name: 'up', url: up.url, prefixes: ['library/'] }] });
+    const server = registry.app.listen(0, '127.0.0.1');
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+    const controller = new AbortController();
+    const res = await fetch(`${base}/v2/library/big/blobs/${blob.digest}`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    controller.abort();
+    await reader.cancel().catch(() => undefined);
+    // The fill finishes without the client; then the upstream can go.
+    let cached = false;
+    for (let i = 0; i < 100 && !cached; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      cached = (await registry.storage.blobs.statContent(blob.digest)) !== undefined;
+    }
+    assert.ok(cached, 'the blob was stored');
+    up.down = true;
+    const again = await fetch(`${base}/v2/library/big/blobs/${blob.digest}`);
+    assert.equal(again.status, 200);
+    assert.ok(Buffer.from(await again.arrayBuffer()).equals(big));
+    assert.equal(up.count('GET', /\/blobs\//), 1);
+  });
+});
+
 describe('pull-through: writes and local names', () => {
   it('refuses pushes and deletes on proxied names, naming the upstream; local names work and never reach it', async () => {
     const up = await upstream();
@@ -248,6 +280,15 @@ describe('pull-through: upstream authentication', () => {
     assert.equal(res.headers['docker-content-digest'], image.digest);
     const wrong = await buildProxy({ upstreams: [{ name: 'up', url: up.url, prefixes: ['private/'], username: 'mirror', password: 'wrong' }] });
     assertError(await request(wrong.registry.app).get('/v2/private/app/manifests/v1').set('Accept', accept), 404, 'MANIFEST_UNKNOWN');
+  });
+
+  it('sends a configured token as is, without the token dance', async () => {
+    const up = await upstream({ auth: 'bearer', user: { username: 'mirror', password: 'mirror-password' } });
+    const image = await pushImage(up.app, 'private/app', { tag: 'v1', layers: ['by token'] });
+    const { registry } = await buildProxy({ upstreams: [{ name: 'up', url: up.url, prefixes: ['private/'], token: 'tok|user|repository:private/app:pull' }] });
+    const res = await request(registry.app).get('/v2/private/app/manifests/v1').set('Accept', accept);
+    assert.equal(res.headers['docker-content-digest'], image.digest);
+    assert.equal(up.tokenRequests.length, 0);
   });
 
   it('sends Basic credentials to an upstream that asks for Basic', async () => {
