@@ -76,6 +76,16 @@ export const indexConfigSchema = z.strictObject({
       tokenTtl: duration.default('1h'),
     })
     .prefault({}),
+  ui: z
+    .strictObject({
+      /** Serve the web UI at / (browse, search, accounts, repositories, organizations, admin). */
+      enabled: z.boolean().default(true),
+      /** How long a browser session lasts after logging in. */
+      sessionTtl: duration.default('12h'),
+      /** host[:port] of the registry shown in pull commands; defaults to the first v1.endpoints entry. */
+      registryHost: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'host[:port]').optional(),
+    })
+    .prefault({}),
   rateLimit: z
     .strictObject({
       window: duration.default('1m'),

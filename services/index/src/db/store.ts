@@ -4,6 +4,7 @@ import { ImageTable } from './images.js';
 import { NamespaceTable } from './namespaces.js';
 import { openDatabase, type Db } from './open.js';
 import { RepositoryTable } from './repositories.js';
+import { SessionTable } from './sessions.js';
 import { SigningKeyTable } from './signing-keys.js';
 import { TokenTable } from './tokens.js';
 import { UserTable } from './users.js';
@@ -21,6 +22,7 @@ export interface IndexStore {
   audit: AuditTable;
   webhooks: WebhookTable;
   v1: V1Table;
+  sessions: SessionTable;
   /** Runs fn in one transaction: all of it applies, or none. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -39,6 +41,7 @@ export function openIndexStore(path: string): IndexStore {
     audit: new AuditTable(db),
     webhooks: new WebhookTable(db),
     v1: new V1Table(db),
+    sessions: new SessionTable(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => db.close(),
   };

@@ -1,6 +1,7 @@
 // The ordered list of schema migrations; the database's user_version is the number applied.
 import { initialSchema } from './001-initial.js';
 import { v1Schema } from './002-v1.js';
+import { uiSchema } from './003-ui.js';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initialSchema },
   { version: 2, name: 'v1', sql: v1Schema },
+  { version: 3, name: 'ui', sql: uiSchema },
 ];
