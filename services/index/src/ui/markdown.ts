@@ -20,6 +20,17 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   return defaultLinkOpen(tokens, idx, options, env, self);
 };
 
+// A description sits under the page's h2 "About": its top heading level becomes h3, the others
+// keep their distance from it (capped at h6), so the page's heading outline stays in order.
+md.core.ruler.push('demote_headings', (state) => {
+  const levels = state.tokens.filter((t) => t.type === 'heading_open').map((t) => Number(t.tag.slice(1)));
+  if (levels.length === 0) return;
+  const shift = 3 - Math.min(...levels);
+  for (const token of state.tokens) {
+    if (token.type === 'heading_open' || token.type === 'heading_close') token.tag = `h${Math.min(6, Number(token.tag.slice(1)) + shift)}`;
+  }
+});
+
 export function renderMarkdown(text: string): Html {
   return trusted(md.render(text));
 }

@@ -23,6 +23,7 @@ describe('the html template', () => {
 describe('Markdown descriptions', () => {
   it('render formatting but never raw HTML, script: or data: links', () => {
     assert.match(renderMarkdown('**bold** and `code`').value, /<strong>bold<\/strong> and <code>code<\/code>/);
+    assert.match(renderMarkdown('# Top\n\n## Next').value, /<h3>Top<\/h3>\n<h4>Next<\/h4>/, 'headings sit under the page\'s h2');
     const rendered = renderMarkdown(`${payloads.join('\n\n')}\n\n[click](javascript:alert(5)) [x](data:text/html,hi) [ok](https://example.com/a) [rel](/r/a/b) ![i](x" onerror="alert(6))`).value;
     assert.doesNotMatch(rendered, /<script|<img|<svg|href="(javascript|data):/i);
     assert.doesNotMatch(rendered, /\son[a-z]+="/i);

@@ -24,7 +24,7 @@ ${home && !ctx.session ? html`<p class="lead">Find an image, read its tags and c
 <label for="q">Search by name or description</label>
 <div class="row"><input id="q" type="search" name="q" value="${result.query}" maxlength="255"><button type="submit">Search</button></div>
 </form>
-<p class="muted" aria-live="polite">${result.num_results} ${result.num_results === 1 ? 'repository' : 'repositories'}</p>
+<h2 class="count">${result.num_results} ${result.num_results === 1 ? 'repository' : 'repositories'}</h2>
 ${result.results.length ? html`<ul class="cards">${result.results.map(resultItem)}</ul>` : html`<p>No repositories match.</p>`}
 ${pager(home ? '/' : '/search', params, result.page, result.num_pages)}`;
   return page(ctx, { title: home ? 'Home' : 'Search', body, query: result.query });
