@@ -34,3 +34,15 @@ md.core.ruler.push('demote_headings', (state) => {
 export function renderMarkdown(text: string): Html {
   return trusted(md.render(text));
 }
+
+/** The description's words without its markup, for one-line summaries in lists. */
+export function markdownSummary(text: string, max = 200): string {
+  const words: string[] = [];
+  for (const token of md.parse(text, {})) {
+    if (token.type !== 'inline') continue;
+    for (const child of token.children ?? []) if (child.type === 'text' || child.type === 'code_inline') words.push(child.content);
+    words.push(' ');
+  }
+  const summary = words.join('').replace(/\s+/g, ' ').trim();
+  return summary.length > max ? `${summary.slice(0, max - 1)}…` : summary;
+}

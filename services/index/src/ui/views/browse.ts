@@ -4,13 +4,14 @@ import { html, type Html } from '../html.js';
 import type { UiContext } from '../context.js';
 import type { SearchPage, SearchResult } from '../../search/search.js';
 import type { RepositorySummary } from '../../repositories/repositories.js';
+import { markdownSummary } from '../markdown.js';
 import { page } from './layout.js';
 import { pager, repoUrl, when } from './format.js';
 
 function resultItem(r: SearchResult): Html {
   return html`<li class="card repo">
 <h3><a href="${repoUrl(r.name)}">${r.name}</a>${r.is_official ? html` <span class="badge official">Official</span>` : ''}</h3>
-<p class="description">${r.description || html`<span class="muted">No description</span>`}</p>
+<p class="description">${markdownSummary(r.description) || html`<span class="muted">No description</span>`}</p>
 <p class="meta"><span aria-label="${r.star_count} stars">★ ${r.star_count}</span> · last push ${when(r.last_push)}</p>
 </li>`;
 }
@@ -27,7 +28,8 @@ ${home && !ctx.session ? html`<p class="lead">Find an image, read its tags and c
 <h2 class="count">${result.num_results} ${result.num_results === 1 ? 'repository' : 'repositories'}</h2>
 ${result.results.length ? html`<ul class="cards">${result.results.map(resultItem)}</ul>` : html`<p>No repositories match.</p>`}
 ${pager(home ? '/' : '/search', params, result.page, result.num_pages)}`;
-  return page(ctx, { title: home ? 'Home' : 'Search', body, query: result.query });
+  // The page's own search box is the search here: the header's would repeat it.
+  return page(ctx, { title: home ? 'Home' : 'Search', body, query: result.query, headerSearch: false });
 }
 
 export function repositoryList(repos: RepositorySummary[]): Html {
@@ -35,7 +37,7 @@ export function repositoryList(repos: RepositorySummary[]): Html {
   return html`<ul class="cards">${repos.map(
     (r) => html`<li class="card repo">
 <h3><a href="${repoUrl(r.name)}">${r.name}</a>${r.visibility === 'private' ? html` <span class="badge private">Private</span>` : ''}</h3>
-<p class="description">${r.description || html`<span class="muted">No description</span>`}</p>
+<p class="description">${markdownSummary(r.description) || html`<span class="muted">No description</span>`}</p>
 <p class="meta"><span aria-label="${r.starCount} stars">★ ${r.starCount}</span> · last push ${when(r.lastPush)}</p>
 </li>`,
   )}</ul>`;

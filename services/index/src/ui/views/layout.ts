@@ -12,6 +12,8 @@ export interface PageOptions {
   body: Interpolation;
   /** The search box's current text. */
   query?: string;
+  /** Whether the header shows the search box (default true). */
+  headerSearch?: boolean;
 }
 
 /** A POST form with the CSRF token; `label` is the accessible name of its submit button. */
@@ -47,11 +49,11 @@ export function page(ctx: UiContext, options: PageOptions): Html {
 <a class="skip" href="#main">Skip to content</a>
 <header class="site">
 <a class="brand" href="/">⚓ Wharf</a>
-<form class="search" method="get" action="/search" role="search">
+${options.headerSearch === false ? html`<span class="spacer"></span>` : html`<form class="search" method="get" action="/search" role="search">
 <label for="site-search" class="visually-hidden">Search repositories</label>
 <input id="site-search" type="search" name="q" value="${options.query ?? ''}" placeholder="Search repositories" maxlength="255">
 <button type="submit">Search</button>
-</form>
+</form>`}
 <nav class="account" aria-label="Account">${accountMenu(ctx)}</nav>
 </header>
 <main id="main">

@@ -33,11 +33,17 @@ function platforms(refs: ManifestReference[]): string {
   return names.join(', ');
 }
 
+/** An image's size as pulled (manifest, config and layers); unknown for an index's whole. */
+function imageSize(t: TagView): number | undefined {
+  if (isIndex(t.mediaType) || t.references.length === 0) return undefined;
+  return t.references.reduce((n, r) => n + (r.size ?? 0), t.size);
+}
+
 function tagRow(name: string, t: TagView): Html {
   return html`<tr>
 <th scope="row"><a href="${repoUrl(name)}/-/tags/${t.tag}">${t.tag}</a></th>
 <td><code title="${t.digest}">${shortDigest(t.digest)}</code></td>
-<td>${formatSize(t.size)}</td>
+<td>${formatSize(imageSize(t))}</td>
 <td>${isIndex(t.mediaType) ? platforms(t.references) || 'multi-platform' : html`<span class="muted">single</span>`}</td>
 <td class="mediatype">${t.mediaType || '—'}</td>
 <td>${when(t.pushedAt)}</td>
@@ -86,7 +92,7 @@ ${data.mayAdminister ? html`<a class="button secondary" href="${repoUrl(repo.nam
 ${repo.description ? html`<div class="markdown">${renderMarkdown(repo.description)}</div>` : html`<p class="muted">No description.</p>`}</section>
 <aside aria-labelledby="pull-h"><h2 id="pull-h">Pull</h2>
 ${copyable('pull-command', 'Pull command', `docker pull ${data.registryHost}/${repo.name}:${latest}`)}
-<p class="meta">${repo.tags.length} tags · last push ${when(repo.lastPush)}</p></aside>
+<p class="meta">${repo.tags.length} ${repo.tags.length === 1 ? 'tag' : 'tags'} · last push ${when(repo.lastPush)}</p></aside>
 </div>
 <section aria-labelledby="tags-h"><h2 id="tags-h">Tags</h2>
 ${shown.length ? html`<div class="table-wrap"><table class="tags">
@@ -119,7 +125,7 @@ ${copyable('pull-digest', 'Pull by digest', `docker pull ${registryHost}/${repo.
 <dt>Digest</dt><dd><code>${tag.digest}</code></dd>
 <dt>Media type</dt><dd>${tag.mediaType || '—'}</dd>
 <dt>Manifest size</dt><dd>${formatSize(tag.size)}</dd>
-${index ? '' : html`<dt>Total size</dt><dd>${formatSize(refs.reduce((n, r) => n + (r.size ?? 0), 0) + tag.size)}</dd>`}
+${index ? '' : html`<dt>Image size</dt><dd>${formatSize(imageSize(tag))}</dd>`}
 <dt>Pushed</dt><dd>${when(tag.pushedAt)}</dd>
 </dl>
 <section aria-labelledby="refs-h"><h2 id="refs-h">${index ? 'Platforms' : 'Config and layers'}</h2>
