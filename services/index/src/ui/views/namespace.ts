@@ -11,7 +11,8 @@ export function namespacePage(ctx: UiContext, namespace: Namespace, repos: Repos
   const isOrg = namespace.kind === 'org';
   const body = html`<div class="title-row"><h1>${isOrg && namespace.displayName ? namespace.displayName : namespace.name}</h1>
 <span class="badge">${isOrg ? 'Organization' : 'User'}</span>
-${mayCreate ? html`<a class="button secondary" href="/new?namespace=${namespace.name}">New repository</a>` : ''}</div>
+${mayCreate ? html`<a class="button secondary" href="/new?namespace=${namespace.name}">New repository</a>` : ''}
+${ctx.session?.user.username === namespace.name ? html`<a class="button secondary" href="/orgs/new">New organization</a>` : ''}</div>
 ${isOrg && namespace.displayName ? html`<p class="muted">${namespace.name}</p>` : ''}
 <section aria-labelledby="repos-h"><h2 id="repos-h">Repositories</h2>${repositoryList(repos)}</section>
 ${orgSection}`;
