@@ -62,18 +62,20 @@ export function repositorySettingsRoutes({ config, store, sessions }: UiDependen
     {
       pattern: ['settings', 'webhooks'],
       run: (req, res, name) => {
-        uiActor(req, res);
-        createWebhook(store, contextOf(res).principal, { repository: name, url: field(req, 'url') }, config.webhooks.allowPrivateTargets);
+        createWebhook(store, uiActor(req, res).principal, { repository: name, url: field(req, 'url') }, config.webhooks.allowPrivateTargets);
         return 'Webhook added.';
       },
     },
     {
       pattern: ['settings', 'webhooks', ':id', 'delete'],
-      run: (req, res, _name, rest) => (uiActor(req, res), deleteWebhook(store, contextOf(res).principal, rest[2]), 'Webhook deleted.'),
+      run: (req, res, _name, rest) => {
+        deleteWebhook(store, uiActor(req, res).principal, rest[2]);
+        return 'Webhook deleted.';
+      },
     },
     {
       pattern: ['settings', 'webhooks', ':id', 'deliveries', ':delivery', 'redeliver'],
-      run: (req, res, _name, rest) => `Redelivery #${(uiActor(req, res), redeliver(store, contextOf(res).principal, rest[2], rest[4])).id} queued.`,
+      run: (req, res, _name, rest) => `Redelivery #${redeliver(store, uiActor(req, res).principal, rest[2], rest[4]).id} queued.`,
     },
     {
       pattern: ['settings', 'delete'],
