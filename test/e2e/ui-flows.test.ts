@@ -1,6 +1,6 @@
 // The issue's browser flows in headless chromium against `wharf serve`, with the real docker CLI:
-// alice signs up, creates an organization and a team, creates a token in the UI and uses it for
-// `docker login` and `docker push`; the tag appears on the repository page within a second and
+// alice signs up, creates an organization, a team and its permission on an organization
+// repository, creates a token in the UI and uses it for `docker login` and `docker push`; the tag appears on the repository page within a second and
 // a webhook delivery in its history (redelivered from there); bobby stars and comments; alice
 // makes the repository private (bobby's search and direct URL lose it) and adds bobby as a read
 // collaborator (he sees it again); a site admin reads the users and the audit log. Screenshots of
@@ -86,7 +86,7 @@ describe('the web UI flows in chromium with docker', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('alice signs up, creates an organization and a team', { skip }, () =>
+  it('alice signs up, creates an organization, a team and the team\'s permission on a repository', { skip }, () =>
     logged(async () => {
       await visit(alice, '/signup', 'sign-up page');
       await submitForm(alice, { Username: 'alice', Email: 'alice@example.test', Password: alicePassword }, 'Create account');
@@ -97,6 +97,16 @@ describe('the web UI flows in chromium with docker', () => {
       await submitForm(alice, { 'Team name': 'devs' }, 'Create team');
       assert.match(await notice(alice), /Team devs created/);
       assert.equal(await alice.getByRole('heading', { name: 'devs' }).count(), 1);
+      // An organization repository, and the team's permission on it.
+      await alice.goto(url('/new?namespace=acmeco'));
+      await submitForm(alice, { Name: 'api' }, 'Create repository');
+      assert.equal(new URL(alice.url()).pathname, '/r/acmeco/api');
+      await alice.goto(url('/n/acmeco'));
+      await alice.getByLabel('Repository', { exact: true }).selectOption('acmeco/api');
+      await alice.getByLabel('Permission', { exact: true }).selectOption('write');
+      await Promise.all([alice.waitForLoadState('load'), alice.getByRole('button', { name: 'Grant' }).click()]);
+      assert.match(await notice(alice), /devs may now write acmeco\/api/);
+      assert.match(await alice.locator('.team li', { hasText: 'acmeco/api' }).innerText(), /acmeco\/api\s*write/);
       await checkAccessibilityAt375(alice, 'organization page');
       await screenshot(alice, 'organization');
     }));

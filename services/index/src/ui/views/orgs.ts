@@ -38,7 +38,7 @@ function teamCard(ctx: UiContext, data: OrgSectionData, team: TeamView, i: numbe
     (m) => html`<li><a href="/n/${m}">${m}</a>${data.owner ? postForm(ctx, `${base}/members/${m}/remove`, html`<button type="submit" class="link danger" aria-label="Remove ${m} from team ${team.name}">Remove</button>`, { class: 'inline' }) : ''}</li>`,
   );
   const repos = team.repositories.map(
-    (r) => html`<li><a href="${repoUrl(r.repository)}">${r.repository}</a>: ${r.permission}${data.owner ? postForm(ctx, `${base}/repositories/remove`, html`<input type="hidden" name="repository" value="${r.repository}"><button type="submit" class="link danger" aria-label="Remove ${team.name}'s access to ${r.repository}">Remove</button>`, { class: 'inline' }) : ''}</li>`,
+    (r) => html`<li><a href="${repoUrl(r.repository)}">${r.repository}</a> <span class="badge">${r.permission}</span>${data.owner ? postForm(ctx, `${base}/repositories/remove`, html`<input type="hidden" name="repository" value="${r.repository}"><button type="submit" class="link danger" aria-label="Remove ${team.name}'s access to ${r.repository}">Remove</button>`, { class: 'inline' }) : ''}</li>`,
   );
   return html`<li class="card team"><h3>${team.name}</h3>
 <h4>Members</h4>${members.length ? html`<ul class="plain">${members}</ul>` : html`<p class="muted">No members.</p>`}
