@@ -26,17 +26,23 @@ export function csrfToken(req: Request, res: Response, session: Session | undefi
   return token;
 }
 
-/** Throws DENIED unless a POST carries the right token and, if it says, comes from this origin. */
-export function checkCsrf(req: Request, session: Session | undefined): void {
+function hostOf(url: string | undefined): string | undefined {
+  try {
+    return url === undefined ? undefined : new URL(url).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Throws DENIED unless a POST carries the right token and, if it says, comes from this origin:
+ * the Host it was sent to, or the configured public URL's (a proxy may rewrite Host).
+ */
+export function checkCsrf(req: Request, session: Session | undefined, publicUrl?: string): void {
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== 'null') {
-    let host: string | undefined;
-    try {
-      host = new URL(origin).host;
-    } catch {
-      host = undefined;
-    }
-    if (host !== req.headers.host) throw new IndexError('DENIED', { message: 'the form was sent from another site' });
+    const host = hostOf(origin);
+    if (host === undefined || (host !== req.headers.host && host !== hostOf(publicUrl))) throw new IndexError('DENIED', { message: 'the form was sent from another site' });
   }
   const submitted = (req.body as Record<string, unknown> | undefined)?.[csrfField];
   const ok = session ? csrfMatches(session, submitted) : typeof submitted === 'string' && sameString(submitted, cookieValue(req, preSessionCookie) ?? '');

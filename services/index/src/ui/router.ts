@@ -44,7 +44,7 @@ function readNotice(raw: string | undefined): Notice | undefined {
   }
 }
 
-function context(sessions: Sessions) {
+function context(sessions: Sessions, publicUrl: string | undefined) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const session = sessions.find(req);
     const ui: UiContext = {
@@ -53,7 +53,7 @@ function context(sessions: Sessions) {
       here: req.originalUrl,
     };
     if (session) ui.session = session;
-    if (req.method === 'POST') checkCsrf(req, session);
+    if (req.method === 'POST') checkCsrf(req, session, publicUrl);
     else if (session) {
       const notice = readNotice(sessions.takeNotice(session));
       if (notice) ui.notice = notice;
@@ -75,7 +75,7 @@ export function uiRouter(deps: Omit<UiDependencies, 'sessions' | 'registryHost'>
   router.use(assetRoutes(assets));
   router.use(securityHeaders);
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }), bodyErrors);
-  router.use(context(sessions));
+  router.use(context(sessions, config.http.publicUrl));
   for (const routes of [browseRoutes, accountRoutes, repositoryRoutes, repositorySettingsRoutes, orgRoutes, adminRoutes]) router.use(routes(full));
   router.use((req) => {
     throw new IndexError('NOT_FOUND', { message: `there is no page at ${req.path}` });
