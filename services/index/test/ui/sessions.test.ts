@@ -96,12 +96,12 @@ describe('UI sessions', () => {
   });
 
   it('accepts a form whose Origin is the configured public URL (a proxy in front may rewrite Host)', async () => {
-    const index = await buildIndex({ http: { publicUrl: 'https://hub.example.com' } });
+    const index = await buildIndex({ http: { publicUrl: 'http://hub.example.com:8080' } });
     await signUp(index, 'alice');
     const b = browser(index);
     await b.login('alice', password);
     const token = csrfOf((await b.get('/settings')).text);
-    const ok = await b.agent.post('/settings/email').set('Origin', 'https://hub.example.com').type('form').send({ _csrf: token, email: 'proxied@example.com' });
+    const ok = await b.agent.post('/settings/email').set('Origin', 'http://hub.example.com:8080').type('form').send({ _csrf: token, email: 'proxied@example.com' });
     assert.equal(ok.status, 303);
     assert.equal(index.store.users.byName('alice')!.email, 'proxied@example.com');
   });
