@@ -7,6 +7,14 @@ import type { Html } from './html.js';
 import { contextOf } from './context.js';
 import type { Sessions } from './session.js';
 
+/** A submitted form field as a string ('' when absent or repeated). Passwords keep their spaces;
+ * names and the like are trimmed by the caller's choice of `trim`. */
+export function formField(req: Request, name: string, trim = false): string {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name];
+  if (typeof value !== 'string') return '';
+  return trim ? value.trim() : value;
+}
+
 export function sendPage(res: Response, page: Html, status = 200): void {
   res.status(status).type('html').send(page.value);
 }

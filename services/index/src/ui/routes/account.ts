@@ -8,15 +8,12 @@ import { looksLikeAccessToken } from '../../accounts/access-tokens.js';
 import { changeOwnAccount, issueAccessToken, revokeOwnAccessToken, signUp } from '../../accounts/self-service.js';
 import { IndexError } from '../../http/errors.js';
 import { contextOf, signedInUser } from '../context.js';
-import { formAction, safeNext, sendPage } from '../respond.js';
+import { formAction, formField, safeNext, sendPage } from '../respond.js';
 import { loginPage, signupPage } from '../views/account.js';
 import { settingsPage, tokensPage } from '../views/settings.js';
 import type { UiDependencies } from '../router.js';
 
-const field = (req: Request, name: string): string => {
-  const value = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-};
+const field = (req: Request, name: string) => formField(req, name);
 
 export function accountRoutes({ config, store, sessions, passwordLimits }: UiDependencies): Router {
   const router = express.Router();

@@ -10,15 +10,12 @@ import { createOrg, deleteOrg, describeOrg, isOrgOwner, updateOrg } from '../../
 import { addTeamMember, createTeam, deleteTeam, listTeams, removeTeamMember, removeTeamPermission, setTeamPermission } from '../../orgs/teams.js';
 import type { Principal } from '../../permissions/grant.js';
 import { contextOf } from '../context.js';
-import { formAction, sendPage } from '../respond.js';
+import { formAction, formField, sendPage } from '../respond.js';
 import { newOrgPage, type OrgSectionData } from '../views/orgs.js';
 import type { UiDependencies } from '../router.js';
 import { uiActor } from './repository.js';
 
-const field = (req: Request, key: string): string => {
-  const value = (req.body as Record<string, unknown> | undefined)?.[key];
-  return typeof value === 'string' ? value.trim() : '';
-};
+const field = (req: Request, name: string) => formField(req, name, true);
 
 /** What the organization's page shows the caller: members and teams to members, forms to owners. */
 export function orgSectionData(store: IndexStore, principal: Principal, org: Namespace): OrgSectionData {

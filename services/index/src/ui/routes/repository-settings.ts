@@ -8,7 +8,7 @@ import { listCollaborators, removeCollaborator, setCollaborator } from '../../re
 import { deleteRepository, updateRepository } from '../../repositories/repositories.js';
 import { administeredWebhook, createWebhook, deleteWebhook, redeliver } from '../../webhooks/manage.js';
 import { contextOf } from '../context.js';
-import { formAction, sendPage } from '../respond.js';
+import { formAction, formField, sendPage } from '../respond.js';
 import { repoUrl } from '../views/format.js';
 import { repositorySettingsPage } from '../views/repository-settings.js';
 import type { UiDependencies } from '../router.js';
@@ -17,10 +17,7 @@ import { uiActor } from './repository.js';
 
 type Action = (req: Request, res: Response, name: string, rest: string[]) => string | undefined;
 
-const field = (req: Request, key: string): string => {
-  const value = (req.body as Record<string, unknown> | undefined)?.[key];
-  return typeof value === 'string' ? value : '';
-};
+const field = (req: Request, name: string) => formField(req, name);
 
 export function repositorySettingsRoutes({ config, store, sessions }: UiDependencies): Router {
   const router = express.Router();

@@ -8,7 +8,7 @@ import { addComment, deleteComment, listComments, mayDeleteComment } from '../..
 import { createRepository, describeRepository } from '../../repositories/repositories.js';
 import { starRepository, unstarRepository } from '../../repositories/stars.js';
 import { contextOf, signedInUser } from '../context.js';
-import { formAction, sendPage } from '../respond.js';
+import { formAction, formField, sendPage } from '../respond.js';
 import { pageParam, repoUrl } from '../views/format.js';
 import { repositoryPage, tagPage } from '../views/repository.js';
 import { newRepositoryPage } from '../views/orgs.js';
@@ -21,10 +21,7 @@ export function uiActor(req: Request, res: Response): Actor {
 
 export function repositoryRoutes({ config, store, sessions, registryHost }: UiDependencies): Router {
   const router = express.Router();
-  const field = (req: Request, key: string) => {
-    const value = (req.body as Record<string, unknown>)[key];
-    return typeof value === 'string' ? value.trim() : '';
-  };
+  const field = (req: Request, name: string) => formField(req, name, true);
 
   router.get('/new', (req, res) => {
     const user = signedInUser(res);
@@ -61,7 +58,7 @@ export function repositoryRoutes({ config, store, sessions, registryHost }: UiDe
     { pattern: ['unstar'], run: (req, res, name) => (unstarRepository(store, uiActor(req, res), name), 'Unstarred.') },
     {
       pattern: ['comments'],
-      run: (req, res, name) => (addComment(store, uiActor(req, res), name, (req.body as Record<string, unknown>).body), 'Comment posted.'),
+      run: (req, res, name) => (addComment(store, uiActor(req, res), name, formField(req, 'body')), 'Comment posted.'),
     },
     { pattern: ['comments', ':id', 'delete'], run: (req, res, name, rest) => (deleteComment(store, uiActor(req, res), name, rest[1]!), 'Comment deleted.') },
   ];
