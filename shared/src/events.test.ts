@@ -50,6 +50,16 @@ describe('parseEnvelope', () => {
     assert.deepEqual(events[0]!.actor, { name: 'alice' });
   });
 
+  it('keeps a child manifest\'s platform (architecture, os, variant) and drops its other fields', () => {
+    const platform = { architecture: 'arm64', os: 'linux', variant: 'v8', features: ['x'] };
+    const target = { ...pullExample.target, references: [{ digest, platform }, { digest, platform: { architecture: 'amd64', os: 'linux' } }] };
+    const { events } = parseEnvelope({ events: [{ ...pullExample, action: 'push', target }] });
+    assert.deepEqual(events[0]!.target.references, [
+      { digest, platform: { architecture: 'arm64', os: 'linux', variant: 'v8' } },
+      { digest, platform: { architecture: 'amd64', os: 'linux' } },
+    ]);
+  });
+
   it('reads {} (omitempty) as an empty envelope', () => {
     assert.deepEqual(parseEnvelope({}), { events: [] });
   });
@@ -69,6 +79,7 @@ describe('parseEnvelope', () => {
       [{ events: [{ ...pullExample, target: { ...pullExample.target, size: -1 } }] }, /target\.size/],
       [{ events: [{ ...pullExample, target: { ...pullExample.target, references: [{ size: 1 }] } }] }, /references\[0\]\.digest: is required/],
       [{ events: [{ ...pullExample, actor: { name: 7 } }] }, /actor\.name: must be a string/],
+      [{ events: [{ ...pullExample, target: { ...pullExample.target, references: [{ digest, platform: { os: 'linux' } }] } }] }, /references\[0\]\.platform: needs architecture and os/],
       [{ events: [{ ...pullExample, request: 'x' }] }, /request: must be an object/],
     ];
     for (const [json, message] of bad) assert.throws(() => parseEnvelope(json), (err: unknown) => err instanceof EnvelopeError && message.test(err.message), JSON.stringify(json));

@@ -19,6 +19,8 @@ export interface EventReference {
   mediaType?: string;
   digest: string;
   size?: number;
+  /** An index's child manifest: the platform it is for (Wharf sends it; Distribution does not). */
+  platform?: { architecture: string; os: string; variant?: string };
 }
 
 export interface EventTarget {
@@ -110,7 +112,20 @@ function parseReference(value: unknown, where: string): EventReference {
   const size = optionalSize(json, 'size', where);
   if (mediaType !== undefined) reference.mediaType = mediaType;
   if (size !== undefined) reference.size = size;
+  const platform = parsePlatform(json.platform, `${where}.platform`);
+  if (platform) reference.platform = platform;
   return reference;
+}
+
+/** An optional {architecture, os, variant?}; only those three fields are kept. */
+function parsePlatform(value: unknown, where: string): EventReference['platform'] {
+  if (value === undefined || value === null) return undefined;
+  const json = object(value, where);
+  const architecture = optionalString(json, 'architecture', where);
+  const os = optionalString(json, 'os', where);
+  if (!architecture || !os) fail(where, 'needs architecture and os');
+  const variant = optionalString(json, 'variant', where);
+  return variant ? { architecture, os, variant } : { architecture, os };
 }
 
 function parseTarget(value: unknown, where: string): EventTarget {

@@ -12,6 +12,7 @@ const packages: Record<string, string> = {
   podman: 'podman',
   'docker-registry': 'docker-registry',
   htpasswd: 'apache2-utils',
+  chromium: 'chromium',
 };
 
 export function findBinary(name: string): string | undefined {

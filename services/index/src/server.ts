@@ -14,6 +14,8 @@ import { eventRoutes } from './http/routes/events.js';
 import { registryNamespaceRoutes } from './http/routes/registry-namespaces.js';
 import { v1Routes } from './http/routes/v1/router.js';
 import { startWebhookWorker } from './webhooks/deliver.js';
+import { loadUiAssets } from './ui/assets.js';
+import { uiRouter } from './ui/router.js';
 
 export interface IndexDependencies {
   store?: IndexStore;
@@ -47,7 +49,9 @@ export async function createIndex(config: IndexConfig, deps: IndexDependencies =
   const routers: Router[] = apiRouters({ config, store, logger });
   const ownAuthRouters: Router[] = [eventRoutes({ config, store, logger }), registryNamespaceRoutes({ config, store, logger })];
   const v1 = config.v1.enabled ? (passwordLimits: RequestHandler[]) => v1Routes({ config, store, logger, passwordLimits }) : undefined;
-  const app = createIndexApp({ config, store, logger, tokens, signingKeys, apiRouters: routers, ownAuthRouters, v1Routes: v1 });
+  const uiAssets = config.ui.enabled ? await loadUiAssets() : [];
+  const ui = config.ui.enabled ? (passwordLimits: RequestHandler[]) => uiRouter({ config, store, passwordLimits }, uiAssets, logger) : undefined;
+  const app = createIndexApp({ config, store, logger, tokens, signingKeys, apiRouters: routers, ownAuthRouters, v1Routes: v1, uiRoutes: ui });
   const webhookWorker = startWebhookWorker(store, config.webhooks, logger);
   let server: RunningServer | undefined;
   return {

@@ -104,7 +104,11 @@ export async function updateAccount(
   const passwordHash = input.password === undefined ? undefined : await bcrypt.hash(checkPassword(input.password), options.bcryptCost);
   store.transaction(() => {
     store.users.update(user.id, { email, passwordHash });
-    if (passwordHash !== undefined) store.tokens.revokeRefreshTokens(user.id);
+    if (passwordHash !== undefined) {
+      store.tokens.revokeRefreshTokens(user.id);
+      // Browser sessions too: whoever knew the old password is signed out everywhere.
+      store.sessions.deleteForUser(user.id);
+    }
   });
   const changed: ('email' | 'password')[] = [];
   if (email !== undefined) changed.push('email');

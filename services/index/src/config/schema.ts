@@ -96,6 +96,16 @@ export const indexConfigSchema = z.strictObject({
     })
     .refine((u) => (u.username === undefined) === (u.password === undefined), { message: 'username and password go together' })
     .optional(),
+  ui: z
+    .strictObject({
+      /** Serve the web UI at / (browse, search, accounts, repositories, organizations, admin). */
+      enabled: z.boolean().default(true),
+      /** How long a browser session lasts after logging in. */
+      sessionTtl: duration.default('12h'),
+      /** host[:port] of the registry shown in pull commands; defaults to the first v1.endpoints entry. */
+      registryHost: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'host[:port]').optional(),
+    })
+    .prefault({}),
   rateLimit: z
     .strictObject({
       window: duration.default('1m'),

@@ -3,11 +3,20 @@
 import type { Db } from './open.js';
 import { nowIso, prepared } from './open.js';
 
+/** A descriptor the manifest points at, as the registry reported it (the UI shows these). */
+export interface ManifestReference {
+  mediaType?: string;
+  digest: string;
+  size?: number;
+  platform?: { architecture: string; os: string; variant?: string };
+}
+
 export interface ManifestRecord {
   digest: string;
   mediaType: string;
   size: number;
   layers: string[];
+  references: ManifestReference[];
   pushedAt: string;
   pushedBy: string | null;
 }
@@ -22,6 +31,7 @@ interface ManifestRow {
   media_type: string;
   size: number;
   layers: string;
+  refs: string;
   pushed_at: string;
   pushed_by: string | null;
 }
@@ -31,6 +41,7 @@ const toManifest = (r: ManifestRow): ManifestRecord => ({
   mediaType: r.media_type,
   size: r.size,
   layers: JSON.parse(r.layers) as string[],
+  references: JSON.parse(r.refs) as ManifestReference[],
   pushedAt: r.pushed_at,
   pushedBy: r.pushed_by,
 });
@@ -38,12 +49,12 @@ const toManifest = (r: ManifestRow): ManifestRecord => ({
 export class ImageTable {
   constructor(private readonly db: Db) {}
 
-  recordManifest(repositoryId: number, m: Omit<ManifestRecord, 'pushedAt'> & { pushedAt?: string }): void {
+  recordManifest(repositoryId: number, m: Omit<ManifestRecord, 'pushedAt' | 'references'> & { pushedAt?: string; references?: ManifestReference[] }): void {
     prepared(this.db, 
-        `INSERT INTO manifests (repository_id, digest, media_type, size, layers, pushed_at, pushed_by) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (repository_id, digest) DO UPDATE SET media_type = excluded.media_type, size = excluded.size, layers = excluded.layers`,
+        `INSERT INTO manifests (repository_id, digest, media_type, size, layers, refs, pushed_at, pushed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (repository_id, digest) DO UPDATE SET media_type = excluded.media_type, size = excluded.size, layers = excluded.layers, refs = excluded.refs`,
       )
-      .run(repositoryId, m.digest, m.mediaType, m.size, JSON.stringify(m.layers), m.pushedAt ?? nowIso(), m.pushedBy);
+      .run(repositoryId, m.digest, m.mediaType, m.size, JSON.stringify(m.layers), JSON.stringify(m.references ?? []), m.pushedAt ?? nowIso(), m.pushedBy);
   }
 
   setTag(repositoryId: number, tag: string, digest: string, at = nowIso()): void {
@@ -75,7 +86,7 @@ export class ImageTable {
       )
       .all(repositoryId, limit, offset) as (ManifestRow & { tag: string; updated_at: string; digest: string })[];
     return rows.map((r) => ({
-      ...toManifest({ ...r, media_type: r.media_type ?? '', size: r.size ?? 0, layers: r.layers ?? '[]', pushed_at: r.pushed_at ?? r.updated_at }),
+      ...toManifest({ ...r, media_type: r.media_type ?? '', size: r.size ?? 0, layers: r.layers ?? '[]', refs: r.refs ?? '[]', pushed_at: r.pushed_at ?? r.updated_at }),
       tag: r.tag,
       updatedAt: r.updated_at,
     }));

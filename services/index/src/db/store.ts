@@ -4,6 +4,7 @@ import { ImageTable } from './images.js';
 import { NamespaceTable } from './namespaces.js';
 import { openDatabase, type Db } from './open.js';
 import { RepositoryTable } from './repositories.js';
+import { SessionTable } from './sessions.js';
 import { SigningKeyTable } from './signing-keys.js';
 import { TokenTable } from './tokens.js';
 import { UpstreamCacheTable } from './upstream-cache.js';
@@ -24,6 +25,7 @@ export interface IndexStore {
   v1: V1Table;
   /** What the chained registry cached from upstream. */
   upstreamCache: UpstreamCacheTable;
+  sessions: SessionTable;
   /** Runs fn in one transaction: all of it applies, or none. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -43,6 +45,7 @@ export function openIndexStore(path: string): IndexStore {
     webhooks: new WebhookTable(db),
     v1: new V1Table(db),
     upstreamCache: new UpstreamCacheTable(db),
+    sessions: new SessionTable(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => db.close(),
   };

@@ -66,6 +66,7 @@ function recordPush(store: IndexStore, event: Event, options: ReceiveOptions): E
     mediaType: target.mediaType!,
     size: target.size ?? target.length ?? 0,
     layers: (target.references ?? []).map((r) => r.digest),
+    references: target.references ?? [],
     pushedBy: actor,
     pushedAt: at.toISOString(),
   });

@@ -28,6 +28,8 @@ export interface IndexAppDependencies {
   ownAuthRouters?: Router[];
   /** The v1 index API (http/routes/v1/router.ts), given the login rate limits to share. */
   v1Routes?: (passwordLimits: RequestHandler[]) => Router;
+  /** The web UI (ui/router.ts), given the login rate limits to share; it only answers its own paths. */
+  uiRoutes?: (passwordLimits: RequestHandler[]) => Router;
 }
 
 export function createIndexApp(deps: IndexAppDependencies): Express {
@@ -51,6 +53,8 @@ export function createIndexApp(deps: IndexAppDependencies): Express {
   // Before the JSON API's body parser and Basic-only authentication: v1 callers also send
   // `Authorization: Token …`, and v1 errors have a shape of their own.
   if (deps.v1Routes) app.use(deps.v1Routes(limits));
+  // Before the JSON API's body parser and Basic authentication: the UI reads forms and sessions.
+  if (deps.uiRoutes) app.use(deps.uiRoutes(limits));
   app.use(express.json({ limit: '1mb' }), bodyErrors);
   // Basic credentials on the JSON API are password checks too: the same limits as /token.
   app.use('/api', ...limits);

@@ -30,9 +30,15 @@ export function isOrgMember(store: IndexStore, principal: Principal, org: Namesp
   return isSiteAdmin(principal) || store.namespaces.role(org.id, principal.user.id) !== undefined;
 }
 
+/** Whether the principal runs the organization: one of its owners, or a site admin. */
+export function isOrgOwner(store: IndexStore, principal: Principal, org: Namespace): boolean {
+  if (principal.kind !== 'user') return false;
+  return isSiteAdmin(principal) || store.namespaces.role(org.id, principal.user.id) === 'owner';
+}
+
 /** Throws DENIED unless the actor owns the organization (or is a site admin). */
 export function requireOrgOwner(store: IndexStore, actor: Actor, org: Namespace): void {
-  if (isSiteAdmin(actor.principal) || store.namespaces.role(org.id, actor.user.id) === 'owner') return;
+  if (isOrgOwner(store, actor.principal, org)) return;
   throw new IndexError('DENIED', { message: `only owners of ${org.name} may do this`, detail: { org: org.name } });
 }
 

@@ -34,6 +34,13 @@ export function addComment(store: IndexStore, actor: Actor, name: string, body: 
   });
 }
 
+/** Whether the principal may delete a comment by `author` on the repository: its author, a
+ * repository admin or a site admin (the UI asks this to show the button, deleteComment to act). */
+export function mayDeleteComment(store: IndexStore, principal: Principal, name: string, author: string): boolean {
+  if (principal.kind !== 'user') return false;
+  return principal.user.username === author || isSiteAdmin(principal) || mayAdminister(store, principal, name);
+}
+
 export function deleteComment(store: IndexStore, actor: Actor, name: string, id: string): void {
   store.transaction(() => {
     const repo = visibleRepository(store, actor.principal, name);
@@ -41,8 +48,7 @@ export function deleteComment(store: IndexStore, actor: Actor, name: string, id:
     if (!comment || comment.repositoryId !== repo.id) {
       throw new IndexError('NOT_FOUND', { message: `no comment ${id} on ${name}`, detail: { comment: id } });
     }
-    const allowed = comment.userId === actor.user.id || isSiteAdmin(actor.principal) || mayAdminister(store, actor.principal, name);
-    if (!allowed) throw new IndexError('DENIED', { message: 'only the author or an admin may delete a comment', detail: { comment: id } });
+    if (!mayDeleteComment(store, actor.principal, name, comment.author)) throw new IndexError('DENIED', { message: 'only the author or an admin may delete a comment', detail: { comment: id } });
     store.repositories.deleteComment(comment.id);
     recordChange(store, actor, 'comment.delete', name, { id: comment.id, author: comment.author });
   });

@@ -3,6 +3,7 @@
 // the registry's bytes are another concern.
 import { isRepositoryName } from '@wharf/shared';
 import type { IndexStore } from '../db/store.js';
+import type { ManifestReference } from '../db/images.js';
 import type { Repository, Visibility } from '../db/repositories.js';
 import { IndexError } from '../http/errors.js';
 import { may, namespaceOf, type Principal } from '../permissions/grant.js';
@@ -31,6 +32,8 @@ export interface TagView {
   mediaType: string;
   size: number;
   layers: string[];
+  /** Config and layers (an image), or child manifests with their platforms (an index). */
+  references: ManifestReference[];
   pushedAt: string;
 }
 
@@ -54,7 +57,7 @@ export function repositorySummary(store: IndexStore, repo: Repository): Reposito
 
 export function repositoryView(store: IndexStore, repo: Repository, principal: Principal): RepositoryView {
   // A tag's pushedAt is when the tag last moved, which is what a reader of the list wants.
-  const tags = store.images.tags(repo.id).map((t) => ({ tag: t.tag, digest: t.digest, mediaType: t.mediaType, size: t.size, layers: t.layers, pushedAt: t.updatedAt }));
+  const tags = store.images.tags(repo.id).map((t) => ({ tag: t.tag, digest: t.digest, mediaType: t.mediaType, size: t.size, layers: t.layers, references: t.references, pushedAt: t.updatedAt }));
   const starred = principal.kind === 'user' && store.repositories.isStarred(repo.id, principal.user.id);
   return { ...repositorySummary(store, repo), starred, tags };
 }

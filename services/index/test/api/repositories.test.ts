@@ -74,7 +74,7 @@ describe('GET /api/repositories/:namespace/:name', () => {
     assert.deepEqual(rest, { name: 'alice/web', namespace: 'alice', visibility: 'public', description: 'The web front end', starCount: 0, starred: false });
     assert.ok(createdAt && updatedAt);
     assert.equal(lastPush, tags[0].pushedAt);
-    assert.deepEqual({ ...tags[0], pushedAt: undefined }, { tag: 'v1', digest: digestA, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1234, layers: [digestB], pushedAt: undefined });
+    assert.deepEqual({ ...tags[0], pushedAt: undefined }, { tag: 'v1', digest: digestA, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1234, layers: [digestB], references: [], pushedAt: undefined });
   });
 
   it('keeps a tag\'s digest even when its manifest was never reported', async () => {

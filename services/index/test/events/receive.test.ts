@@ -64,6 +64,11 @@ describe('POST /events: what is recorded', () => {
     assert.equal(tag?.mediaType, mediaTypes.ociManifest);
     assert.equal(tag?.size, 527);
     assert.deepEqual(tag?.layers, [digestOfLayer(1), digestOfLayer(2)]);
+    // The descriptors too, which the UI's tag page shows (config and layers with their sizes).
+    assert.deepEqual(tag?.references, [
+      { mediaType: mediaTypes.ociConfig, digest: digestOfLayer(1), size: 10 },
+      { mediaType: mediaTypes.ociLayerGzip, digest: digestOfLayer(2), size: 20 },
+    ]);
     assert.equal(tag?.pushedBy, 'alice');
     const [audit] = index.store.audit.query({ action: 'push' });
     assert.equal(audit?.actor, 'alice');

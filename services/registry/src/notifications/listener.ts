@@ -35,7 +35,12 @@ function pushTarget(name: string, reference: string, content: Buffer, contentTyp
     digest,
     length: content.length,
     repository: name,
-    references: [...parsed.blobs, ...parsed.manifests].map((d) => ({ mediaType: d.mediaType, digest: d.digest, size: d.size })),
+    references: [...parsed.blobs, ...parsed.manifests].map((d) => ({
+      mediaType: d.mediaType,
+      digest: d.digest,
+      size: d.size,
+      ...(d.platform ? { platform: { architecture: d.platform.architecture, os: d.platform.os, ...(d.platform.variant ? { variant: d.platform.variant } : {}) } } : {}),
+    })),
   };
   const url = manifestUrl(origin, name, digest);
   if (url) target.url = url;

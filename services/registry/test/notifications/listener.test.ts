@@ -70,7 +70,7 @@ describe('manifest notifications', () => {
     assert.equal(receiver.events().length, 1, 'blob pushes send no events');
   });
 
-  it('a push by digest has no tag; an index lists its child manifests as references', async () => {
+  it('a push by digest has no tag; an index lists its child manifests, with their platforms, as references', async () => {
     const { registry, receiver } = await setup();
     const child = await pushImage(registry.app, name);
     const index = await pushIndex(registry.app, name, [child], { tag: 'multi' });
@@ -80,7 +80,7 @@ describe('manifest notifications', () => {
     assert.deepEqual(first!.actor, {}, 'anonymous under auth none');
     assert.equal(second!.target.tag, 'multi');
     assert.equal(second!.target.mediaType, mediaTypes.ociIndex);
-    assert.deepEqual(second!.target.references, [{ mediaType: child.mediaType, digest: child.digest, size: child.size }]);
+    assert.deepEqual(second!.target.references, [{ mediaType: child.mediaType, digest: child.digest, size: child.size, platform: { architecture: 'amd64', os: 'linux' } }]);
     assert.equal(index.digest, second!.target.digest);
   });
 

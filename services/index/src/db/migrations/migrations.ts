@@ -2,6 +2,7 @@
 import { initialSchema } from './001-initial.js';
 import { v1Schema } from './002-v1.js';
 import { upstreamCacheSchema } from './003-upstream-cache.js';
+import { uiSchema } from './004-ui.js';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,5 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initialSchema },
   { version: 2, name: 'v1', sql: v1Schema },
   { version: 3, name: 'upstream-cache', sql: upstreamCacheSchema },
+  { version: 4, name: 'ui', sql: uiSchema },
 ];

@@ -1,8 +1,9 @@
 // Accounts over the JSON API: sign up, the caller's own account, personal access tokens, and the
 // site admin's view of all users.
 import express, { type Router } from 'express';
-import { createAccount, deleteAccount, updateAccount } from '../../accounts/accounts.js';
-import { createAccessToken } from '../../accounts/access-tokens.js';
+import { deleteAccount } from '../../accounts/accounts.js';
+import { adminDeleteUser, adminUpdateUser } from '../../accounts/admin.js';
+import { changeOwnAccount, issueAccessToken, revokeOwnAccessToken, signUp } from '../../accounts/self-service.js';
 import type { AccessToken } from '../../db/tokens.js';
 import type { User } from '../../db/users.js';
 import { IndexError } from '../errors.js';
@@ -17,7 +18,7 @@ function publicToken(token: AccessToken) {
   return { id: token.id, name: token.name, permission: token.permission, createdAt: token.createdAt, expiresAt: token.expiresAt, lastUsedAt: token.lastUsedAt, revokedAt: token.revokedAt };
 }
 
-function requireAdmin(res: express.Response): User {
+export function requireAdmin(res: express.Response): User {
   const user = requireAccountOwner(res);
   if (!user.isAdmin) throw new IndexError('DENIED', { message: 'site admins only' });
   return user;
@@ -25,15 +26,12 @@ function requireAdmin(res: express.Response): User {
 
 export function userRoutes({ config, store }: ApiDependencies): Router {
   const router = express.Router();
-  const accountOptions = { bcryptCost: config.accounts.bcryptCost };
+  const accountOptions = { bcryptCost: config.accounts.bcryptCost, signup: config.accounts.signup };
 
   router.post('/api/users', async (req, res) => {
-    const caller = principalOf(res);
-    const callerIsAdmin = caller.kind === 'user' && caller.user.isAdmin && !caller.accessToken;
-    if (!config.accounts.signup && !callerIsAdmin) throw new IndexError('DENIED', { message: 'sign-up is closed; ask an admin' });
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const user = await createAccount(store, accountOptions, { username: body.username, email: body.email, password: body.password, isAdmin: callerIsAdmin && body.isAdmin === true });
-    store.audit.record({ actor: caller.kind === 'user' ? caller.user.username : user.username, action: 'user.create', target: user.username, remote: req.ip ?? null });
+    const input = { username: body.username, email: body.email, password: body.password, isAdmin: body.isAdmin };
+    const user = await signUp(store, accountOptions, principalOf(res), input, req.ip ?? null);
     res.status(201).json(publicUser(user));
   });
 
@@ -44,10 +42,7 @@ export function userRoutes({ config, store }: ApiDependencies): Router {
   router.patch('/api/user', async (req, res) => {
     const user = requireAccountOwner(res);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const changed = await updateAccount(store, accountOptions, user, { email: body.email, password: body.password });
-    if (changed.includes('email')) store.audit.record({ actor: user.username, action: 'user.email', target: user.username, remote: req.ip ?? null });
-    if (changed.includes('password')) store.audit.record({ actor: user.username, action: 'user.password', target: user.username, remote: req.ip ?? null });
-    res.json(publicUser(store.users.byId(user.id)!));
+    res.json(publicUser(await changeOwnAccount(store, accountOptions, user, { email: body.email, password: body.password }, req.ip ?? null)));
   });
 
   router.delete('/api/user', (req, res) => {
@@ -65,17 +60,13 @@ export function userRoutes({ config, store }: ApiDependencies): Router {
   router.post('/api/user/tokens', (req, res) => {
     const user = requireAccountOwner(res);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const { token, secret } = createAccessToken(store, user.id, { name: body.name, permission: body.permission, expiresAt: body.expiresAt });
-    store.audit.record({ actor: user.username, action: 'token.create', target: token.name, detail: { permission: token.permission }, remote: req.ip ?? null });
+    const { token, secret } = issueAccessToken(store, user, { name: body.name, permission: body.permission, expiresAt: body.expiresAt }, req.ip ?? null);
     res.status(201).json({ ...publicToken(token), token: secret });
   });
 
   router.delete('/api/user/tokens/:id', (req, res) => {
     const user = requireAccountOwner(res);
-    const token = store.tokens.accessTokenById(Number(req.params.id));
-    if (!token || token.userId !== user.id) throw new IndexError('NOT_FOUND', { message: 'no such token' });
-    store.tokens.revokeAccessToken(token.id);
-    store.audit.record({ actor: user.username, action: 'token.revoke', target: token.name, remote: req.ip ?? null });
+    revokeOwnAccessToken(store, user, req.params.id, req.ip ?? null);
     res.status(204).end();
   });
 
@@ -89,30 +80,12 @@ export function userRoutes({ config, store }: ApiDependencies): Router {
 
   router.patch('/api/users/:username', (req, res) => {
     const admin = requireAdmin(res);
-    const target = store.users.byName(String(req.params.username));
-    if (!target) throw new IndexError('NOT_FOUND', { message: 'no such user' });
     const body = (req.body ?? {}) as Record<string, unknown>;
-    for (const field of ['isAdmin', 'disabled'] as const) {
-      if (body[field] !== undefined && typeof body[field] !== 'boolean') {
-        throw new IndexError('INVALID_FIELD', { message: `${field} must be true or false`, detail: { field } });
-      }
-    }
-    const fields = { isAdmin: body.isAdmin as boolean | undefined, disabled: body.disabled as boolean | undefined };
-    store.transaction(() => {
-      store.users.update(target.id, fields);
-      if (fields.disabled === true) store.tokens.revokeRefreshTokens(target.id);
-      // Only the checked fields: the body is the caller's and may carry anything (a password).
-      store.audit.record({ actor: admin.username, action: 'user.update', target: target.username, detail: fields, remote: req.ip ?? null });
-    });
-    res.json(publicUser(store.users.byId(target.id)!));
+    res.json(publicUser(adminUpdateUser(store, admin, String(req.params.username), { isAdmin: body.isAdmin, disabled: body.disabled }, req.ip ?? null)));
   });
 
   router.delete('/api/users/:username', (req, res) => {
-    const admin = requireAdmin(res);
-    const target = store.users.byName(String(req.params.username));
-    if (!target) throw new IndexError('NOT_FOUND', { message: 'no such user' });
-    deleteAccount(store, target);
-    store.audit.record({ actor: admin.username, action: 'user.delete', target: target.username, remote: req.ip ?? null });
+    adminDeleteUser(store, requireAdmin(res), String(req.params.username), req.ip ?? null);
     res.status(204).end();
   });
 

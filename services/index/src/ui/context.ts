@@ -1,0 +1,40 @@
+// What every UI page knows about its request: the session (if signed in) and the principal the
+// shared logic functions take, the CSRF token its forms carry, and a one-shot notice.
+import type { Response } from 'express';
+import type { User } from '../db/users.js';
+import { anonymous, type Principal } from '../permissions/grant.js';
+import { IndexError } from '../http/errors.js';
+import { isSiteAdmin } from '../repositories/actor.js';
+import type { Session } from './session.js';
+
+export interface Notice {
+  kind: 'ok' | 'error';
+  text: string;
+}
+
+export interface UiContext {
+  session?: Session;
+  principal: Principal;
+  csrf: string;
+  notice?: Notice;
+  /** The request's path and query, for "log in and come back". */
+  here: string;
+}
+
+export function contextOf(res: Response): UiContext {
+  return (res.locals.ui as UiContext | undefined) ?? { principal: anonymous, csrf: '', here: '/' };
+}
+
+/** The signed-in user, or UNAUTHORIZED (rendered as a link to the login page). */
+export function signedInUser(res: Response): User {
+  const { session } = contextOf(res);
+  if (!session) throw new IndexError('UNAUTHORIZED', { message: 'sign in first' });
+  return session.user;
+}
+
+/** A site admin's account, or DENIED. */
+export function siteAdmin(res: Response): User {
+  const user = signedInUser(res);
+  if (!isSiteAdmin(contextOf(res).principal)) throw new IndexError('DENIED', { message: 'site admins only' });
+  return user;
+}
