@@ -34,7 +34,7 @@ export interface QueueTiming {
   lease: LeaseTiming;
 }
 
-export const defaultQueueTiming: QueueTiming = { pollMs: 1000, maxBatch: 100, lease: { ttlMs: 15_000, settleMs: 250 } };
+export const defaultQueueTiming: QueueTiming = { pollMs: 1000, maxBatch: 100, lease: { ttlMs: 10_000, settleMs: 250 } };
 
 export interface EndpointDeps {
   driver: StorageDriver;

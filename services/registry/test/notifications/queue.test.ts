@@ -7,7 +7,7 @@ import { DurableQueue, newProducerId } from '../../src/notifications/queue.js';
 import { eventFilter } from '../../src/notifications/filter.js';
 import { notificationEndpointConfig } from '../../src/config/schema.js';
 import { notificationEndpointPath } from '../../src/storage/paths.js';
-import { driverKinds, event, faultyDriver, tagsOf } from './fixtures.js';
+import { driverKinds, event, faultyDriver, sleep, tagsOf } from './fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 after(() => Promise.all(cleanups.map((c) => c())));
@@ -52,6 +52,8 @@ for (const kind of driverKinds) {
       const d = await driver();
       const before = new DurableQueue(d, dir, newProducerId(), 100);
       for (const tag of ['a', 'b', 'c']) await before.append(event(tag));
+      // A restart takes longer than the millisecond that orders entries of different producers.
+      await sleep(5);
       const restarted = new DurableQueue(d, dir, newProducerId(), 100);
       await restarted.append(event('d'));
       assert.deepEqual(tagsOf(await readAll(restarted)), ['a', 'b', 'c', 'd']);
