@@ -71,6 +71,7 @@ interface Wait {
 export class Endpoint {
   private readonly queue: DurableQueue;
   private readonly lease: Lease;
+  private readonly leaseTtlMs: number;
   private readonly timing: QueueTiming;
   private readonly counts = { queued: 0, delivered: 0, dropped: 0, errors: 0 };
   private running: Promise<void> | undefined;
@@ -85,7 +86,10 @@ export class Endpoint {
   ) {
     this.timing = deps.timing ?? defaultQueueTiming;
     this.queue = new DurableQueue(deps.driver, deps.dir, deps.producer, this.timing.maxBatch, () => this.poke());
-    this.lease = new Lease(deps.driver, `${deps.dir}/lease`, deps.producer, this.timing.lease);
+    // A lease outlasts the longest POST three times over, so it cannot run out during one.
+    const lease = { ...this.timing.lease, ttlMs: Math.max(this.timing.lease.ttlMs, options.timeoutMs * 3) };
+    this.leaseTtlMs = lease.ttlMs;
+    this.lease = new Lease(deps.driver, `${deps.dir}/lease`, deps.producer, lease);
   }
 
   /** Stores the event in the queue unless the endpoint ignores it; rejects if storage fails. */
@@ -203,12 +207,13 @@ export class Endpoint {
    */
   private async pause(ms: number, idle: boolean): Promise<void> {
     const deadline = Date.now() + ms;
-    const chunk = Math.max(1, this.timing.lease.ttlMs / 3);
+    const chunk = Math.max(1, this.leaseTtlMs / 3);
     while (!this.closing && !(idle && this.poked)) {
       const left = deadline - Date.now();
       if (left <= 0) return;
       await this.sleep(Math.min(left, chunk), idle);
-      if (this.lease.held && Date.now() < deadline) await this.lease.hold();
+      // A failed renewal must not cut a backoff short; the next step sees whether the lease is kept.
+      if (this.lease.held && Date.now() < deadline) await this.lease.hold().catch(() => false);
     }
   }
 

@@ -228,13 +228,14 @@ for (const kind of driverKinds) {
       const d = await driver();
       const r = await receiver();
       let dead = false;
-      const holder = endpoint(faultyDriver(d, { getContent: () => dead, putContent: () => dead, list: () => dead, delete: () => dead }), r.url);
+      // A short timeout keeps the lease at its 400 ms (it is at least three timeouts long).
+      const holder = endpoint(faultyDriver(d, { getContent: () => dead, putContent: () => dead, list: () => dead, delete: () => dead }), r.url, { timeoutMs: 100 });
       holder.start();
       await holder.write(event('before'));
       await r.waitForEvents(1);
       await until('the entry removed', async () => (await stored(d)) === 0);
       assert.equal(holder.stats().sending, true);
-      const other = endpoint(d, r.url);
+      const other = endpoint(d, r.url, { timeoutMs: 100 });
       other.start();
       dead = true;
       await other.write(event('after'));
