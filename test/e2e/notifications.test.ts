@@ -1,8 +1,9 @@
 // Notifications that lose nothing (issue 8), as an operator meets them, with real processes: a
 // registry pushes while its endpoints are down, is killed with SIGKILL, and once the receivers
 // and the registry are back every event arrives, in order per endpoint. Once with a plain
-// receiver behind two endpoints (one ignoring deletes), once with the index as the receiver,
-// which then knows every pushed tag.
+// receiver behind two endpoints (one ignoring deletes), once with two registry processes over
+// one store (one of them killed), once with the index as the receiver, which then knows every
+// pushed tag.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -135,6 +136,34 @@ describe('durable notifications across a registry crash', () => {
     assert.deepEqual(firstDeliveries(receiver.events('/audit')), expected);
     assert.deepEqual(firstDeliveries(receiver.events('/pushes')), expected.filter((e) => e.startsWith('push ')));
     await waitFor('the queues emptied', async () => (await queued(dataDir, 'audit')) + (await queued(dataDir, 'pushes')) === 0, 10_000);
+  });
+
+  it('two registry processes over one store: one killed, the other delivers every event of both, each one\'s in order', async () => {
+    const base = await tempDir('wharf-notify-two-');
+    const dataDir = join(base, 'data');
+    const configFile = join(base, 'config.yml');
+    const hookPort = await freePort();
+    await writeFile(
+      configFile,
+      ['registry:', '  notifications:', '    endpoints:', `      - { name: audit, url: "http://127.0.0.1:${hookPort}/audit", timeout: 2s, backoff: 100ms, maxBackoff: 1s }`, ''].join('\n'),
+    );
+    const one = await startRegistry(configFile, dataDir);
+    const two = await startRegistry(configFile, dataDir);
+    const expected = { one: [] as string[], two: [] as string[] };
+    for (let i = 0; i < 8; i++) {
+      const [which, registry] = i % 2 === 0 ? (['one', one] as const) : (['two', two] as const);
+      const image = buildOciImage(1, `notify-two-${i}`);
+      await withLogs(registry, () => pushImageHttp(registry.url, `team/${which}`, `v${i}`, image));
+      expected[which].push(`push team/${which} ${image.manifestDigest} v${i}`);
+    }
+    assert.equal(await queued(dataDir, 'audit'), 8);
+    await one.kill();
+    const receiver = await startReceiver(hookPort);
+    await withLogs(two, () => waitFor('every event of both instances', async () => firstDeliveries(receiver.events('/audit')).length >= 8, 60_000, 200));
+    const received = firstDeliveries(receiver.events('/audit'));
+    assert.deepEqual(received.filter((e) => e.includes(' team/one ')), expected.one);
+    assert.deepEqual(received.filter((e) => e.includes(' team/two ')), expected.two);
+    assert.equal(received.length, 8);
   });
 
   it('the index, down while the registry is killed, knows every pushed tag once both are back', async () => {
