@@ -99,17 +99,18 @@ describe('notification endpoint (memory driver)', () => {
   it('keeps retrying past `threshold` with the backoff capped, and delivers when the endpoint is back', async () => {
     const { driver } = await memory.create();
     const r = await receiver();
-    r.script = [500, 500, 500, 500, 500, 500];
-    const sink = endpoint(driver, r.url, { threshold: 2, backoffMs: 10, maxBackoffMs: 40 });
+    r.script = Array.from({ length: 8 }, () => 500);
+    const sink = endpoint(driver, r.url, { threshold: 2, backoffMs: 20, maxBackoffMs: 40 });
     sink.start();
     await sink.write(event('patient'));
     const events = await r.waitForEvents(1);
     assert.deepEqual(tagsOf(events), ['patient']);
-    assert.equal(r.requests.length, 7);
+    assert.equal(r.requests.length, 9);
+    // Uncapped, the last wait would be 20 ms × 2⁷ = 2.56 s; capped it is 40 ms (plus load).
     const waits = r.requests.slice(1).map((q, i) => q.at - r.requests[i]!.at);
-    assert.ok(Math.max(...waits) < 40 + 150, `waits ${waits.join(', ')}ms: capped at maxBackoff`);
+    assert.ok(Math.max(...waits) < 1000, `waits ${waits.join(', ')}ms: capped at maxBackoff`);
     await sink.close();
-    assert.deepEqual({ ...sink.stats(), queued: 0 }, { queued: 0, delivered: 1, dropped: 0, errors: 6, sending: false });
+    assert.deepEqual({ ...sink.stats(), queued: 0 }, { queued: 0, delivered: 1, dropped: 0, errors: 8, sending: false });
   });
 
   it('with dropAfterThreshold, gives a batch up after `threshold` attempts and goes on', async () => {
@@ -228,18 +229,18 @@ for (const kind of driverKinds) {
       const d = await driver();
       const r = await receiver();
       let dead = false;
-      // A short timeout keeps the lease at its 400 ms (it is at least three timeouts long).
-      const holder = endpoint(faultyDriver(d, { getContent: () => dead, putContent: () => dead, list: () => dead, delete: () => dead }), r.url, { timeoutMs: 100 });
+      // The lease lasts three timeouts (900 ms): short, yet long enough for a loaded machine.
+      const holder = endpoint(faultyDriver(d, { getContent: () => dead, putContent: () => dead, list: () => dead, delete: () => dead }), r.url, { timeoutMs: 300 });
       holder.start();
       await holder.write(event('before'));
       await r.waitForEvents(1);
       await until('the entry removed', async () => (await stored(d)) === 0);
       assert.equal(holder.stats().sending, true);
-      const other = endpoint(d, r.url, { timeoutMs: 100 });
+      const other = endpoint(d, r.url, { timeoutMs: 300 });
       other.start();
       dead = true;
       await other.write(event('after'));
-      // The holder's lease runs out (400 ms here), then the other instance sends.
+      // The holder's lease runs out (900 ms here), then the other instance sends.
       assert.deepEqual(tagsOf(await r.waitForEvents(2, 5000)), ['before', 'after']);
       assert.equal(other.stats().sending, true);
     });
