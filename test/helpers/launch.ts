@@ -50,6 +50,8 @@ export interface Launched {
   logs(): string;
   /** Stops the process (SIGTERM, then SIGKILL), then runs `cleanup`. */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash: no shutdown code runs, and `cleanup` waits for stop(). */
+  kill(): Promise<void>;
 }
 
 const attempts = 3;
@@ -87,6 +89,12 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
       async stop() {
         await stopChild(child);
         await cleanup();
+      },
+      async kill() {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGKILL');
+        await exited;
       },
     };
   }

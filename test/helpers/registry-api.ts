@@ -1,5 +1,5 @@
 // Minimal Registry HTTP API v2 calls for checking what a client left behind.
-import { sha256 } from './images.js';
+import { mediaTypes, sha256, type BuiltImage } from './images.js';
 import { basicAuth } from './json-api.js';
 
 export const manifestAccept = [
@@ -45,3 +45,19 @@ export const tags = async (base: string, name: string) => (await listJson<{ tags
 
 /** The digest a body really has, for comparing with Docker-Content-Digest. */
 export const digestOf = (body: Buffer) => sha256(body);
+
+/** Pushes an image with plain v2 calls (monolithic blob uploads, then the manifest by tag). */
+export async function pushImageHttp(base: string, name: string, tag: string, image: BuiltImage, auth?: string): Promise<void> {
+  const blobs = [{ digest: image.configDigest, bytes: image.config }, ...image.layers.map((l) => ({ digest: l.digest, bytes: l.gzip }))];
+  for (const blob of blobs) {
+    const res = await request(`${base}/v2/${name}/blobs/uploads/?digest=${blob.digest}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: blob.bytes,
+      auth,
+    });
+    if (res.status !== 201) throw new Error(`blob upload to ${name}: ${res.status} ${res.body.toString('utf8')}`);
+  }
+  const put = await request(`${base}/v2/${name}/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': mediaTypes.ociManifest }, body: image.manifest, auth });
+  if (put.status !== 201) throw new Error(`manifest PUT ${name}:${tag}: ${put.status} ${put.body.toString('utf8')}`);
+}

@@ -63,6 +63,8 @@ export function createServiceMetrics(service: string): ServiceMetrics {
 export function enableMetrics(app: Express, service: string, enabled: boolean): void {
   if (!enabled) return;
   const metrics = createServiceMetrics(service);
+  // For parts of the service that add their own metrics (the registry's notification queues).
+  app.locals.metrics = metrics;
   app.use(metrics.middleware);
   app.get('/metrics', metrics.handler);
 }

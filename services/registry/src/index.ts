@@ -1,6 +1,7 @@
 // The public surface of @wharf/registry.
 export { createRegistry, type Registry, type RegistryDependencies } from './server.js';
 export { registryConfigSchema, durationMs, type RegistryConfig, type RegistryConfigInput } from './config/schema.js';
+export { notificationEndpointConfig } from './config/schema.js';
 export type { StorageDriver, FileWriter, FileInfo } from './storage/driver/driver.js';
 export { StorageDriverError } from './storage/driver/driver.js';
 export { createMemoryDriver } from './storage/driver/memory/memory-driver.js';

@@ -1,6 +1,6 @@
 // createRegistry(config, deps) → the registry's app and lifecycle. Importing this starts nothing;
 // dependencies (driver, logger, auth) may be passed in, so tests build as many as they like.
-import { splitAddr, startHttpServer, type RunningServer } from '@wharf/common';
+import { splitAddr, startHttpServer, type RunningServer, type ServiceMetrics } from '@wharf/common';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Express } from 'express';
@@ -10,6 +10,8 @@ import { durationMs, type RegistryConfig } from './config/schema.js';
 import { createApp } from './http/app.js';
 import type { StorageDriver } from './storage/driver/driver.js';
 import { createConfiguredDriver } from './storage/driver/drivers.js';
+import type { QueueTiming } from './notifications/endpoint.js';
+import { registerNotificationMetrics } from './notifications/metrics.js';
 import { enableNotifications } from './notifications/notifications.js';
 import { enableProxy } from './proxy/enable.js';
 import { purgeUploads } from './storage/purge.js';
@@ -19,6 +21,8 @@ export interface RegistryDependencies {
   driver?: StorageDriver;
   logger?: Logger;
   auth?: AccessController;
+  /** Notification queue timings (tests shorten them). */
+  notificationTiming?: QueueTiming;
 }
 
 export interface Registry {
@@ -34,10 +38,12 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
   const logger = deps.logger ?? pino({ level: config.log.level, base: { service: 'registry' } });
   const driver = deps.driver ?? (await createConfiguredDriver(config.storage));
   const auth = deps.auth ?? (await createConfiguredController(config.auth, logger));
-  const notifications = enableNotifications(createRegistryStorage(driver), config, { logger });
+  const notifications = enableNotifications(createRegistryStorage(driver), config, { logger, timing: deps.notificationTiming });
   // Outside the notifications: cache fills reach the index as pushes do.
   const storage = enableProxy(notifications.storage, config, { logger });
   const app = createApp({ config, storage, auth, logger });
+  const metrics = app.locals.metrics as ServiceMetrics | undefined;
+  if (metrics) registerNotificationMetrics(metrics.registry, notifications.endpoints);
   let server: RunningServer | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
 
@@ -65,7 +71,7 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
       await server?.close();
-      // After the server: the last requests' events are queued by now, and are flushed.
+      // After the server: the last requests' events are stored by now; the senders stop.
       await notifications.close();
       await driver.close?.();
     },

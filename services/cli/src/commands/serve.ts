@@ -5,7 +5,7 @@
 // reports every push and delete to the index, which keeps the checksums.
 import { randomBytes } from 'node:crypto';
 import { createIndex, type IndexConfig } from '@wharf/index';
-import { createRegistry, type RegistryConfig } from '@wharf/registry';
+import { createRegistry, notificationEndpointConfig, type RegistryConfig } from '@wharf/registry';
 import { loadConfig } from '../config/load.js';
 import { wharfConfigSchema, type WharfConfig } from '../config/schema.js';
 import { onShutdown } from './shutdown.js';
@@ -35,14 +35,11 @@ export function servedRegistryConfig(config: WharfConfig, index: IndexConfig): R
     ? config.registry.notifications
     : {
         endpoints: [
-          {
+          notificationEndpointConfig({
             name: 'index',
             url: `${base}/events`,
             headers: { Authorization: `Bearer ${index.events.secret}` },
-            timeout: '5s',
-            threshold: 10,
-            backoff: '1s',
-          },
+          }),
         ],
       };
   // The registry validates v1 tokens with this index.

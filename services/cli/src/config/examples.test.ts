@@ -34,6 +34,17 @@ describe('services/registry/examples', () => {
     assert.equal(registry.http.addr, '127.0.0.1:5000');
   });
 
+  it('notifications.yaml: two endpoints with retries, ignore rules and dropping, one disabled', async () => {
+    const { registry } = await loadConfig(wharfConfigSchema, { file: example('notifications.yaml'), env: {} });
+    const [index, audit, staging] = registry.notifications.endpoints;
+    assert.equal(index?.url, 'http://127.0.0.1:5001/events');
+    assert.deepEqual([index?.backoff, index?.maxBackoff, index?.threshold, index?.dropAfterThreshold], ['1s', '5m', 10, false]);
+    assert.deepEqual(audit?.ignore.actions, ['delete']);
+    assert.equal(audit?.ignore.mediaTypes.length, 2);
+    assert.deepEqual([audit?.threshold, audit?.dropAfterThreshold], [5, true]);
+    assert.deepEqual([staging?.disabled, index?.disabled], [true, false]);
+  });
+
   it('lets the environment override an example', async () => {
     const { registry } = await loadConfig(wharfConfigSchema, {
       file: example('standalone.yaml'),

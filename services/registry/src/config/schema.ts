@@ -2,6 +2,7 @@
 // inferred from it. Keys are camelCase and never contain '_', so WHARF_A_B_C maps onto a.b.c.
 import { z } from 'zod';
 import { duration, listenAddr, logSection } from '@wharf/common';
+import { eventActions } from '@wharf/shared';
 
 const filesystemStorage = z.strictObject({
   rootDirectory: z.string().min(1).default('./data/registry'),
@@ -78,11 +79,34 @@ const notificationEndpoint = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
   /** A request not answered by then counts as failed. */
   timeout: duration.default('5s'),
-  /** Attempts per envelope before it is dropped (and logged). */
+  /**
+   * Failed attempts in a row after which the endpoint is logged as down; the batch is retried on
+   * (or given up, with dropAfterThreshold).
+   */
   threshold: z.number().int().min(1).max(20).default(10),
   /** Wait after the first failure; it doubles after each further one. */
   backoff: duration.default('1s'),
+  /** No wait between two attempts is longer than this. */
+  maxBackoff: duration.default('5m'),
+  /** Give a batch up after `threshold` failed attempts instead of retrying it until it is taken. */
+  dropAfterThreshold: z.boolean().default(false),
+  /** Sends nothing and queues nothing for this endpoint (its stored backlog waits). */
+  disabled: z.boolean().default(false),
+  /** Distribution's older ignoredmediatypes: events whose target has one of these media types are not sent. */
+  ignoredMediaTypes: z.array(z.string().min(1)).default([]),
+  /** Distribution's ignore block: events with one of these target media types or actions are not sent. */
+  ignore: z
+    .strictObject({
+      mediaTypes: z.array(z.string().min(1)).default([]),
+      actions: z.array(z.enum(eventActions)).default([]),
+    })
+    .prefault({}),
 });
+
+export type NotificationEndpointInput = z.input<typeof notificationEndpoint>;
+export type NotificationEndpointConfig = z.output<typeof notificationEndpoint>;
+/** An endpoint's config with its defaults filled in (for endpoints built in code, as serve's). */
+export const notificationEndpointConfig = (input: NotificationEndpointInput): NotificationEndpointConfig => notificationEndpoint.parse(input);
 
 export const notificationsSchema = z
   .strictObject({ endpoints: z.array(notificationEndpoint).default([]) })

@@ -1,6 +1,8 @@
 // Decorators over the manifest and tag stores (as Distribution's notifications/listener.go): once
-// a push or delete has succeeded they hand an event to the sink. Handlers and stores know nothing
-// of it, and nothing here can fail or delay the request.
+// a push or delete has succeeded they hand an event to the sink, which stores it in each
+// endpoint's durable queue before the request returns. Handlers and stores know nothing of it.
+// If the queue cannot be written the request fails (the change itself is done, and a client's
+// retry sends the event again) rather than succeeding with its event lost.
 import type { Logger } from 'pino';
 import { parseManifest, type Event, type EventTarget } from '@wharf/shared';
 import type { PutManifestResult, StoredManifest } from '../storage/manifest-store.js';
@@ -8,7 +10,8 @@ import type { ChangeOrigin, Manifests, Tags } from '../storage/registry-storage.
 import { createEvent, manifestUrl, type EventSource } from './bridge.js';
 
 export interface EventSink {
-  write(event: Event): void;
+  /** Resolves once the event is stored for every endpoint that wants it. */
+  write(event: Event): Promise<void>;
 }
 
 export interface ListenerDeps {
@@ -17,13 +20,16 @@ export interface ListenerDeps {
   logger: Logger;
 }
 
-/** Builds and writes an event; a bug here is logged, never thrown at the request. */
-function emit(deps: ListenerDeps, build: () => Event): void {
+/** Builds and stores an event; a bug building it is logged, a storage failure fails the request. */
+async function emit(deps: ListenerDeps, build: () => Event): Promise<void> {
+  let event: Event;
   try {
-    deps.sink.write(build());
+    event = build();
   } catch (err) {
-    deps.logger.error({ err }, 'could not emit a notification');
+    deps.logger.error({ err }, 'could not build a notification');
+    return;
   }
+  await deps.sink.write(event);
 }
 
 function pushTarget(name: string, reference: string, content: Buffer, contentType: string | undefined, digest: string, origin?: ChangeOrigin): EventTarget {
@@ -72,7 +78,7 @@ export class NotifyingManifests implements Manifests {
 
   async put(name: string, reference: string, content: Buffer, contentType: string | undefined, origin?: ChangeOrigin): Promise<PutManifestResult> {
     const result = await this.inner.put(name, reference, content, contentType, origin);
-    emit(this.deps, () =>
+    await emit(this.deps, () =>
       createEvent('push', pushTarget(name, reference, content, contentType, result.digest, origin), origin, this.deps.source),
     );
     return result;
@@ -81,7 +87,7 @@ export class NotifyingManifests implements Manifests {
   /** notifications.md: a delete's target carries only the repository and the digest. */
   async delete(name: string, digest: string, origin?: ChangeOrigin): Promise<StoredManifest> {
     const stored = await this.inner.delete(name, digest, origin);
-    emit(this.deps, () => createEvent('delete', { repository: name, digest }, origin, this.deps.source));
+    await emit(this.deps, () => createEvent('delete', { repository: name, digest }, origin, this.deps.source));
     return stored;
   }
 }
@@ -111,6 +117,6 @@ export class NotifyingTags implements Tags {
   /** A tag delete (Distribution's TagDeleted): the target names the repository and the tag. */
   async untag(name: string, tag: string, origin?: ChangeOrigin): Promise<void> {
     await this.inner.untag(name, tag, origin);
-    emit(this.deps, () => createEvent('delete', { repository: name, tag }, origin, this.deps.source));
+    await emit(this.deps, () => createEvent('delete', { repository: name, tag }, origin, this.deps.source));
   }
 }

@@ -100,3 +100,25 @@ export function referrerLinkPath(name: string, subject: string, referrer: string
   const [alg, hex] = split(referrer);
   return `${referrersPath(name, subject)}/${alg}/${hex}/link`;
 }
+
+// Wharf's durable notification queues, outside Distribution's tree (Distribution never looks
+// there; see notifications/queue.ts):
+//
+//   /wharf/notifications/<endpoint>/queue/<entry>     events not yet delivered, in name order
+//   /wharf/notifications/<endpoint>/lease             which instance delivers to the endpoint now
+//   /wharf/notifications/<endpoint>/corrupt/<entry>   entries that could not be read, set aside
+export const notificationsRoot = '/wharf/notifications';
+
+/**
+ * An endpoint name as one path segment: letters, digits and '-' stay, every other character
+ * becomes '.' and two hex digits per UTF-8 byte, so two names never share a directory.
+ */
+export function notificationEndpointPath(endpoint: string): string {
+  const segment = [...Buffer.from(endpoint, 'utf8')]
+    .map((byte) => {
+      const char = String.fromCharCode(byte);
+      return /[A-Za-z0-9-]/.test(char) ? char : `.${byte.toString(16).padStart(2, '0')}`;
+    })
+    .join('');
+  return `${notificationsRoot}/${segment}`;
+}

@@ -1,142 +1,248 @@
-// The endpoint sink: one queue per endpoint, envelopes in order, retries with exponential backoff
-// up to the threshold, and close() that flushes.
+// The endpoint over its durable queue: the Distribution envelope with the configured headers,
+// retries with capped backoff that never drop (unless asked to), entries removed only once
+// delivered (at least once), nothing lost over a restart, one sender among several instances,
+// and a sender that takes over when the holder's storage access dies.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { mediaTypes, type Event } from '@wharf/shared';
+import { mediaTypes } from '@wharf/shared';
+import type { StorageDriver } from '../../src/storage/driver/driver.js';
 import { Endpoint, type EndpointOptions } from '../../src/notifications/endpoint.js';
+import type { EventFilter } from '../../src/notifications/filter.js';
+import { DurableQueue, newProducerId } from '../../src/notifications/queue.js';
+import { notificationEndpointPath } from '../../src/storage/paths.js';
+import { driverKinds, event, fastTiming, faultyDriver, sleep, tagsOf } from './fixtures.js';
 import { startReceiver, type Receiver } from './receiver.js';
 
 const logger = pino({ level: 'silent' });
-const receivers: Receiver[] = [];
-after(() => Promise.all(receivers.map((r) => r.close())));
+const closers: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const close of closers.reverse()) await close();
+});
 
 async function receiver(): Promise<Receiver> {
   const r = await startReceiver();
-  receivers.push(r);
+  closers.push(() => r.close());
   return r;
 }
 
-function endpoint(url: string, options: Partial<EndpointOptions> = {}): Endpoint {
-  return new Endpoint({ name: 'test', url, headers: {}, timeoutMs: 2000, threshold: 10, backoffMs: 20, ...options }, logger);
+const dir = notificationEndpointPath('test');
+
+function endpoint(driver: StorageDriver, url: string, options: Partial<EndpointOptions> = {}, accepts: EventFilter = () => true): Endpoint {
+  const e = new Endpoint(
+    { name: 'test', url, headers: {}, timeoutMs: 2000, threshold: 10, backoffMs: 20, maxBackoffMs: 1000, dropAfterThreshold: false, ...options },
+    { driver, dir, producer: newProducerId(), accepts, logger, timing: fastTiming },
+  );
+  closers.push(() => e.close());
+  return e;
 }
 
-let serial = 0;
-function event(tag = `t${++serial}`): Event {
-  return {
-    id: `event-${serial}-${tag}`,
-    timestamp: new Date().toISOString(),
-    action: 'push',
-    target: { repository: 'team/app', tag, digest: `sha256:${'a'.repeat(64)}`, mediaType: mediaTypes.ociManifest, size: 2, length: 2 },
-    request: { id: 'r', addr: '', host: '', method: 'PUT', useragent: 'test' },
-    actor: { name: 'alice' },
-    source: { addr: 'here:5000', instanceID: 'i' },
-  };
+async function stored(driver: StorageDriver): Promise<number> {
+  const entries = await new DurableQueue(driver, dir, 'reader', 1).list();
+  return entries.reduce((sum, e) => sum + e.count, 0);
 }
 
-describe('notification endpoint', () => {
-  it('POSTs the envelope with the events media type and the configured headers', async () => {
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+const memory = driverKinds[0]!;
+
+describe('notification endpoint (memory driver)', () => {
+  it('POSTs the envelope with the events media type and the configured headers, then removes the entry', async () => {
+    const { driver } = await memory.create();
     const r = await receiver();
-    const sink = endpoint(r.url, { headers: { Authorization: 'Bearer s3cret-s3cret-s3cret', 'X-Extra': 'yes' } });
-    const e = event();
-    sink.write(e);
+    const sink = endpoint(driver, r.url, { headers: { Authorization: 'Bearer s3cret-s3cret-s3cret', 'X-Extra': 'yes' } });
+    sink.start();
+    const e = event('one');
+    await sink.write(e);
     await r.waitForEvents(1);
     const [request] = r.requests;
     assert.equal(request!.headers['content-type'], mediaTypes.events);
     assert.equal(request!.headers.authorization, 'Bearer s3cret-s3cret-s3cret');
     assert.equal(request!.headers['x-extra'], 'yes');
     assert.deepEqual(request!.envelope, { events: [e] });
+    await until('the entry removed', async () => (await stored(driver)) === 0);
     await sink.close();
-    assert.deepEqual(sink.stats(), { pending: 0, delivered: 1, dropped: 0, errors: 0 });
+    assert.deepEqual(sink.stats(), { queued: 0, delivered: 1, dropped: 0, errors: 0, sending: false });
   });
 
-  it('retries a failing endpoint with exponential backoff: fails twice, then delivers once', async () => {
+  it('stores nothing for an ignored event', async () => {
+    const { driver } = await memory.create();
+    const sink = endpoint(driver, 'http://127.0.0.1:1/', {}, (e) => e.action !== 'delete');
+    await sink.write(event('gone', 'delete'));
+    await sink.write(event('kept'));
+    assert.equal(await stored(driver), 1);
+  });
+
+  it('retries with exponential backoff: fails twice, then delivers once', async () => {
+    const { driver } = await memory.create();
     const r = await receiver();
     r.script = [500, 503];
-    const sink = endpoint(r.url, { backoffMs: 50 });
-    sink.write(event('retried'));
+    const sink = endpoint(driver, r.url, { backoffMs: 50 });
+    sink.start();
+    await sink.write(event('retried'));
     const [delivered] = await r.waitForEvents(1);
     assert.equal(delivered!.target.tag, 'retried');
     assert.equal(r.requests.length, 3);
     const [first, second, third] = r.requests.map((q) => q.at) as [number, number, number];
-    // 50ms after the first failure, then 100ms after the second (timer slack allowed below).
     assert.ok(second - first >= 45, `first wait ${second - first}ms`);
     assert.ok(third - second >= 95, `second wait ${third - second}ms`);
     await sink.close();
-    assert.deepEqual(sink.stats(), { pending: 0, delivered: 1, dropped: 0, errors: 2 });
+    assert.equal(sink.stats().errors, 2);
   });
 
-  it('gives an envelope up after `threshold` attempts and goes on with the next', async () => {
+  it('keeps retrying past `threshold` with the backoff capped, and delivers when the endpoint is back', async () => {
+    const { driver } = await memory.create();
+    const r = await receiver();
+    r.script = Array.from({ length: 8 }, () => 500);
+    const sink = endpoint(driver, r.url, { threshold: 2, backoffMs: 20, maxBackoffMs: 40 });
+    sink.start();
+    await sink.write(event('patient'));
+    const events = await r.waitForEvents(1);
+    assert.deepEqual(tagsOf(events), ['patient']);
+    assert.equal(r.requests.length, 9);
+    // Uncapped, the last wait would be 20 ms × 2⁷ = 2.56 s; capped it is 40 ms (plus load).
+    const waits = r.requests.slice(1).map((q, i) => q.at - r.requests[i]!.at);
+    assert.ok(Math.max(...waits) < 1000, `waits ${waits.join(', ')}ms: capped at maxBackoff`);
+    await sink.close();
+    assert.deepEqual({ ...sink.stats(), queued: 0 }, { queued: 0, delivered: 1, dropped: 0, errors: 8, sending: false });
+  });
+
+  it('with dropAfterThreshold, gives a batch up after `threshold` attempts and goes on', async () => {
+    const { driver } = await memory.create();
     const r = await receiver();
     r.script = [500, 500, 500];
-    const sink = endpoint(r.url, { threshold: 3, backoffMs: 5 });
-    sink.write(event('lost'));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    sink.write(event('kept'));
-    const events = await r.waitForEvents(1);
-    assert.deepEqual(events.map((e) => e.target.tag), ['kept']);
-    assert.equal(r.requests.length, 4);
+    const sink = endpoint(driver, r.url, { threshold: 3, backoffMs: 5, dropAfterThreshold: true });
+    sink.start();
+    await sink.write(event('lost'));
+    await until('three attempts', () => r.requests.length >= 3);
+    await sink.write(event('kept'));
+    assert.deepEqual(tagsOf(await r.waitForEvents(1)), ['kept']);
     await sink.close();
-    assert.deepEqual(sink.stats(), { pending: 0, delivered: 1, dropped: 1, errors: 3 });
+    assert.equal(sink.stats().dropped, 1);
   });
 
-  it('counts a request past the timeout as failed', async () => {
+  it('counts an answer past the timeout as failed and sends the batch again (at least once)', async () => {
+    const { driver } = await memory.create();
     const r = await receiver();
-    r.delayMs = 300;
-    const sink = endpoint(r.url, { timeoutMs: 50, threshold: 1 });
-    sink.write(event());
-    await sink.close();
-    assert.deepEqual(sink.stats(), { pending: 0, delivered: 0, dropped: 1, errors: 1 });
+    r.delayMs = 200;
+    const sink = endpoint(driver, r.url, { timeoutMs: 50, backoffMs: 10 });
+    sink.start();
+    await sink.write(event('slow'));
+    await until('a retry', () => r.requests.length >= 2);
+    r.delayMs = 0;
+    await until('delivered', async () => sink.stats().delivered === 1);
+    assert.ok(sink.stats().errors >= 1);
+    assert.ok(r.requests.every((q) => q.envelope.events[0]!.target.tag === 'slow'));
   });
 
-  it('keeps the order of events, batching what queued while a request was in flight', async () => {
+  it('batches a backlog into envelopes of at most maxBatch events, in order', async () => {
+    const { driver } = await memory.create();
     const r = await receiver();
-    r.delayMs = 30;
-    r.script = [500];
-    const sink = endpoint(r.url, { backoffMs: 10 });
-    const written = Array.from({ length: 25 }, (_, i) => event(`n${i}`));
-    for (const e of written.slice(0, 10)) sink.write(e);
-    await new Promise((resolve) => setTimeout(resolve, 15));
-    for (const e of written.slice(10)) sink.write(e);
-    const received = await r.waitForEvents(25);
-    assert.deepEqual(received.map((e) => e.id), written.map((e) => e.id));
-    assert.ok(r.requests.length < 25, `${r.requests.length} requests for 25 events`);
-    await sink.close();
-  });
-
-  it('close() flushes what is queued, then drops later writes', async () => {
-    const r = await receiver();
-    r.delayMs = 20;
-    const sink = endpoint(r.url);
-    for (let i = 0; i < 5; i++) sink.write(event(`f${i}`));
-    await sink.close();
-    assert.equal(r.events().length, 5);
-    sink.write(event('late'));
-    assert.deepEqual(sink.stats(), { pending: 0, delivered: 5, dropped: 1, errors: 0 });
-  });
-
-  it('close() cuts a long backoff short and makes one last attempt', async () => {
-    const r = await receiver();
-    r.script = [500];
-    const sink = endpoint(r.url, { backoffMs: 60_000 });
-    sink.write(event('last-chance'));
-    while (r.requests.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
-    // Let the 500 arrive, so the sink is waiting out its backoff.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const started = Date.now();
-    await sink.close();
-    assert.ok(Date.now() - started < 2000, 'close waited for the backoff');
-    assert.deepEqual(r.events().map((e) => e.target.tag), ['last-chance']);
-  });
-
-  it('never throws at the writer when the endpoint is unreachable', async () => {
-    const r = await receiver();
-    const url = r.url;
-    await r.close();
-    const sink = endpoint(url, { threshold: 2, backoffMs: 5 });
-    assert.doesNotThrow(() => sink.write(event()));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await sink.close();
-    assert.deepEqual(sink.stats(), { pending: 0, delivered: 0, dropped: 1, errors: 2 });
+    const writer = new Endpoint(
+      { name: 'test', url: r.url, headers: {}, timeoutMs: 2000, threshold: 10, backoffMs: 20, maxBackoffMs: 1000, dropAfterThreshold: false },
+      { driver, dir, producer: newProducerId(), accepts: () => true, logger, timing: { ...fastTiming, maxBatch: 7 } },
+    );
+    closers.push(() => writer.close());
+    const written = Array.from({ length: 30 }, (_, i) => event(`n${i}`));
+    for (const e of written) await writer.write(e);
+    writer.start();
+    assert.deepEqual(tagsOf(await r.waitForEvents(30)), tagsOf(written));
+    assert.ok(r.requests.every((q) => q.envelope.events.length <= 7));
+    assert.ok(r.requests.length >= 5);
   });
 });
+
+for (const kind of driverKinds) {
+  describe(`notification endpoint durability (${kind.name} driver)`, () => {
+    async function driver() {
+      const { driver, cleanup } = await kind.create();
+      closers.push(cleanup);
+      return driver;
+    }
+
+    it('loses nothing over a restart while the receiver is down: every event arrives, in order', async () => {
+      const d = await driver();
+      const down = await receiver();
+      const url = down.url;
+      await down.close();
+      const first = endpoint(d, url, { backoffMs: 10 });
+      first.start();
+      const written = Array.from({ length: 12 }, (_, i) => event(`r${i}`));
+      for (const e of written.slice(0, 6)) await first.write(e);
+      await Promise.all(written.slice(6).map((e) => first.write(e)));
+      await until('a failed attempt', () => first.stats().errors >= 1);
+      await first.close();
+      assert.equal(await stored(d), 12);
+
+      const up = await receiver();
+      const restarted = endpoint(d, up.url);
+      restarted.start();
+      assert.deepEqual(tagsOf(await up.waitForEvents(12)), tagsOf(written));
+      await until('the queue emptied', async () => (await stored(d)) === 0);
+    });
+
+    it('sends again what was delivered but not yet removed (a crash in between): at least once', async () => {
+      const d = await driver();
+      const r = await receiver();
+      let failDelete = true;
+      const sink = endpoint(faultyDriver(d, { delete: (p) => failDelete && p.includes('/queue/') }), r.url, { backoffMs: 10 });
+      sink.start();
+      await sink.write(event('twice'));
+      await until('two deliveries', () => r.events().length >= 2);
+      failDelete = false;
+      await until('the queue emptied', async () => (await stored(d)) === 0);
+      assert.ok(tagsOf(r.events()).every((t) => t === 'twice'));
+    });
+
+    it('two instances over one store: one sends, every event arrives, each producer\'s in order', async () => {
+      const d = await driver();
+      const r = await receiver();
+      const one = endpoint(d, r.url);
+      const two = endpoint(d, r.url);
+      one.start();
+      two.start();
+      const writes: Promise<void>[] = [];
+      for (let i = 0; i < 15; i++) {
+        writes.push(one.write(event(`one-${i}`)), two.write(event(`two-${i}`)));
+        if (i % 4 === 0) await sleep(15);
+      }
+      await Promise.all(writes);
+      await r.waitForEvents(30);
+      await until('the queue emptied', async () => (await stored(d)) === 0);
+      const tags = tagsOf(r.events()) as string[];
+      assert.equal(new Set(tags).size, 30, 'every event');
+      for (const producer of ['one', 'two']) {
+        const mine = tags.filter((t) => t.startsWith(`${producer}-`));
+        assert.deepEqual([...new Set(mine)], Array.from({ length: 15 }, (_, i) => `${producer}-${i}`), `${producer}'s order`);
+      }
+      assert.equal(tags.length, 30, 'the lease left one sender: no duplicates');
+      assert.equal([one, two].filter((e) => e.stats().delivered > 0).length, 1);
+    });
+
+    it('another instance takes over once the sender\'s storage access dies', async () => {
+      const d = await driver();
+      const r = await receiver();
+      let dead = false;
+      // The lease lasts three timeouts (900 ms): short, yet long enough for a loaded machine.
+      const holder = endpoint(faultyDriver(d, { getContent: () => dead, putContent: () => dead, list: () => dead, delete: () => dead }), r.url, { timeoutMs: 300 });
+      holder.start();
+      await holder.write(event('before'));
+      await r.waitForEvents(1);
+      await until('the entry removed', async () => (await stored(d)) === 0);
+      assert.equal(holder.stats().sending, true);
+      const other = endpoint(d, r.url, { timeoutMs: 300 });
+      other.start();
+      dead = true;
+      await other.write(event('after'));
+      // The holder's lease runs out (900 ms here), then the other instance sends.
+      assert.deepEqual(tagsOf(await r.waitForEvents(2, 5000)), ['before', 'after']);
+      assert.equal(other.stats().sending, true);
+    });
+  });
+}

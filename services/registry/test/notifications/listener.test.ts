@@ -12,6 +12,8 @@ import { createRegistry, type Registry } from '../../src/server.js';
 import { createMemoryDriver } from '../../src/storage/driver/memory/memory-driver.js';
 import { pushImage, pushIndex, putManifest } from '../api/harness.js';
 import { startReceiver, type Receiver } from './receiver.js';
+import { fastTiming, faultyDriver } from './fixtures.js';
+import type { StorageDriver } from '../../src/storage/driver/driver.js';
 
 const name = 'team/app';
 const closers: (() => Promise<void>)[] = [];
@@ -22,17 +24,32 @@ after(async () => {
 /** Grants everything and names the caller, as a token or htpasswd controller would. */
 const asAlice: AccessController = { kind: 'test', authorize: async (_req, access) => ({ user: 'alice', access }) };
 
-async function setup(options: { auth?: AccessController; url?: string; threshold?: number } = {}): Promise<{ registry: Registry; receiver: Receiver }> {
+interface SetupOptions {
+  auth?: AccessController;
+  url?: string;
+  threshold?: number;
+  /** The storage (to restart a registry over the same one). */
+  driver?: StorageDriver;
+  metrics?: boolean;
+}
+
+async function setup(options: SetupOptions = {}): Promise<{ registry: Registry; receiver: Receiver }> {
   const receiver = await startReceiver();
   closers.push(() => receiver.close());
   const config = registryConfigSchema.parse({
+    http: { metrics: options.metrics ?? false },
     log: { level: 'silent' },
     storage: { memory: {}, delete: { enabled: true }, uploadPurging: { enabled: false } },
     notifications: {
       endpoints: [{ name: 'index', url: options.url ?? receiver.url, headers: { Authorization: 'Bearer x' }, backoff: '10ms', threshold: options.threshold ?? 10 }],
     },
   });
-  const registry = await createRegistry(config, { driver: createMemoryDriver(), logger: pino({ level: 'silent' }), ...(options.auth ? { auth: options.auth } : {}) });
+  const registry = await createRegistry(config, {
+    driver: options.driver ?? createMemoryDriver(),
+    logger: pino({ level: 'silent' }),
+    notificationTiming: fastTiming,
+    ...(options.auth ? { auth: options.auth } : {}),
+  });
   closers.push(() => registry.close());
   return { registry, receiver };
 }
@@ -127,11 +144,40 @@ describe('manifest notifications', () => {
     assert.ok(Date.now() - started < 2000);
   });
 
-  it('registry.close() flushes queued events', async () => {
-    const { registry, receiver } = await setup();
-    receiver.delayMs = 30;
+  it('what is not delivered at close() is delivered by the next registry over the same storage, in order', async () => {
+    const driver = createMemoryDriver();
+    const { registry, receiver } = await setup({ driver });
+    receiver.script = Array.from({ length: 1000 }, () => 503);
     for (const tag of ['a', 'b', 'c']) await pushImage(registry.app, name, { tag, layers: [tag] });
     await registry.close();
-    assert.deepEqual(receiver.events().map((e) => e.target.tag), ['a', 'b', 'c']);
+    assert.equal(receiver.events().length, 0);
+    const next = await setup({ driver });
+    const events = await next.receiver.waitForEvents(3);
+    assert.deepEqual(events.map((e) => e.target.tag), ['a', 'b', 'c']);
+  });
+
+  it('a push whose event cannot be stored fails, though the manifest is stored', async () => {
+    let broken = false;
+    const memory = createMemoryDriver();
+    const driver = faultyDriver(memory, { putContent: (path) => broken && path.startsWith('/wharf/') });
+    const { registry } = await setup({ driver });
+    const image = await pushImage(registry.app, name, { tag: 'ok' });
+    broken = true;
+    const res = await putManifest(registry.app, name, "again", image.bytes, image.mediaType);
+    assert.equal(res.status, 500);
+    broken = false;
+    assert.equal((await request(registry.app).get(`/v2/${name}/manifests/again`).set('Accept', image.mediaType)).status, 200);
+  });
+
+  it('reports queue depth and delivery failures at /metrics', async () => {
+    const { registry, receiver } = await setup({ metrics: true });
+    receiver.script = [500, 500];
+    await pushImage(registry.app, name, { tag: 'm' });
+    await receiver.waitForEvents(1);
+    const text = (await request(registry.app).get('/metrics')).text;
+    assert.match(text, /^wharf_notification_queue_depth\{endpoint="index",service="registry"\} \d+$/m);
+    assert.match(text, /^wharf_notification_delivery_failures_total\{endpoint="index",service="registry"\} 2$/m);
+    assert.match(text, /^wharf_notification_events_delivered_total\{endpoint="index",service="registry"\} 1$/m);
+    assert.match(text, /^wharf_notification_sender\{endpoint="index",service="registry"\} 1$/m);
   });
 });
