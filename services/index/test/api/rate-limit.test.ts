@@ -55,6 +55,17 @@ describe('rate limits', () => {
     }
   });
 
+  it('does not count a 404 or 403 after a good password as a failed login', async () => {
+    const index = await buildIndex({ http: { trustProxy: 1 }, rateLimit: { window: '1m', perAddress: 100, failedPerAccount: 2 } });
+    const alice = await signUp(index, 'alice');
+    for (let i = 0; i < 4; i++) {
+      const res = await request(index.app).get('/api/repositories/alice/missing').set('X-Forwarded-For', '10.0.0.1').set('Authorization', alice.auth);
+      assertError(res, 404, 'NOT_FOUND');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal((await tokenFrom(index, '10.0.0.1', alice.auth)).status, 200);
+  });
+
   it('counts POST /token logins by the form username', async () => {
     const index = await buildIndex({ http: { trustProxy: 1 }, rateLimit: { window: '1m', perAddress: 100, failedPerAccount: 1 } });
     await signUp(index, 'alice');

@@ -35,6 +35,8 @@ export function loginRateLimits(config: IndexConfig['rateLimit']): RequestHandle
     ...common,
     limit: config.failedPerAccount,
     skipSuccessfulRequests: true,
+    // Only a rejected password is a failed login; a 404 or 403 after a good one is not.
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     // Anonymous requests name no account; only credentialed attempts count here.
     skip: (req) => accountOf(req) === '',
     keyGenerator: (req) => `${accountOf(req)}\0${address(req)}`,
