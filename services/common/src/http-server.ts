@@ -1,21 +1,64 @@
-// Starting and stopping a service's HTTP server, the same way for the registry and the index.
+// Starting and stopping a service's HTTP server, the same way for the registry and the index:
+// plain http, or https (optionally with client certificates) when `http.tls` is configured.
+import { readFile } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
+import { createServer as createTlsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TlsSettings } from './config-schemas.js';
 
 export function splitAddr(addr: string): { host: string; port: number } {
   const colon = addr.lastIndexOf(':');
   return { host: addr.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(addr.slice(colon + 1)) };
 }
 
+/** The URL a service is reached at: its public URL when configured, else scheme://addr. */
+export function serviceUrl(http: { addr: string; tls?: TlsSettings | undefined; publicUrl?: string | undefined }): string {
+  return (http.publicUrl ?? `${http.tls ? 'https' : 'http'}://${http.addr}`).replace(/\/+$/, '');
+}
+
 export interface RunningServer {
   address: AddressInfo;
+  scheme: 'http' | 'https';
   /** Stops accepting, ends idle and active connections, resolves when closed. */
   close(): Promise<void>;
 }
 
-/** Listens on host:port (a port of 0 picks a free one); rejects on EADDRINUSE and the like. */
-export function startHttpServer(app: RequestListener, host: string, port: number, options: ServerOptions = {}): Promise<RunningServer> {
-  const server: Server = createServer(options, app);
+async function readPem(path: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new Error(`http.tls.${what}: cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Node's https options for the settings: TLS 1.2 at least; client certificates verified against clientCA. */
+export async function tlsServerOptions(tls: TlsSettings): Promise<TlsServerOptions> {
+  const [cert, key, ca] = await Promise.all([
+    readPem(tls.certificate, 'certificate'),
+    readPem(tls.key, 'key'),
+    tls.clientCA === undefined ? undefined : readPem(tls.clientCA, 'clientCA'),
+  ]);
+  return {
+    cert,
+    key,
+    minVersion: tls.minVersion === '1.3' ? 'TLSv1.3' : 'TLSv1.2',
+    // With a client CA, the handshake fails unless the client presents a certificate it signed.
+    ...(ca ? { ca, requestCert: true, rejectUnauthorized: true } : {}),
+  };
+}
+
+/**
+ * Listens on host:port (a port of 0 picks a free one), with TLS when `tls` is given; rejects on
+ * EADDRINUSE, unreadable PEM files, a key that does not match its certificate and the like.
+ */
+export async function startHttpServer(
+  app: RequestListener,
+  host: string,
+  port: number,
+  options: ServerOptions = {},
+  tls?: TlsSettings,
+): Promise<RunningServer> {
+  const server: Server = tls ? createTlsServer({ ...options, ...(await tlsServerOptions(tls)) }, app) : createServer(options, app);
   // Longer than the usual load balancer idle timeout, so the balancer closes first.
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
@@ -24,6 +67,7 @@ export function startHttpServer(app: RequestListener, host: string, port: number
       server.off('error', reject);
       resolve({
         address: server.address() as AddressInfo,
+        scheme: tls ? 'https' : 'http',
         close: () => {
           const closing = new Promise<void>((done) => server.close(() => done()));
           server.closeAllConnections();

@@ -2,7 +2,7 @@
 // renderer. Route modules are functions of their dependencies.
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
-import { enableMetrics, errorRenderer, requestContext } from '@wharf/common';
+import { createServiceMetrics, errorRenderer, mountOperations, NotReady, requestContext, type Operations, type ReadinessCheck } from '@wharf/common';
 import type { IndexConfig } from '../config/schema.js';
 import type { IndexStore } from '../db/store.js';
 import type { SigningKey } from '../tokens/keys.js';
@@ -12,6 +12,7 @@ import { IndexError } from './errors.js';
 import { authenticateCaller } from './middleware/authenticate.js';
 import { bodyErrors } from './middleware/body-errors.js';
 import { loginRateLimits } from './middleware/rate-limits.js';
+import { rateLimitCounter } from '../metrics.js';
 import { keyRoutes } from './routes/keys.js';
 import { tokenRoutes } from './routes/token.js';
 
@@ -28,6 +29,22 @@ export interface IndexAppDependencies {
   ownAuthRouters?: Router[];
   /** The v1 index API (http/routes/v1/router.ts), given the login rate limits to share. */
   v1Routes?: (passwordLimits: RequestHandler[]) => Router;
+  /** Metrics and health checks (server.ts shares them with the debug listener); built from config if absent. */
+  operations?: Operations;
+}
+
+/** The index is ready when its database answers and it has keys to sign tokens with. */
+export function indexReadiness(store: IndexStore, signingKeys: () => SigningKey[]): Record<string, ReadinessCheck> {
+  return {
+    database: () => prepared(store.db, 'SELECT 1').get(),
+    signingKeys: () => {
+      if (signingKeys().length === 0) throw new NotReady('no token signing keys loaded');
+    },
+  };
+}
+
+export function indexOperations(config: IndexConfig, deps: Pick<IndexAppDependencies, 'store' | 'signingKeys' | 'logger'>, metrics = createServiceMetrics('index', config.http.metrics)): Operations {
+  return { metrics, checks: indexReadiness(deps.store, deps.signingKeys), logger: deps.logger, debugAddr: config.http.debug.addr };
 }
 
 export function createIndexApp(deps: IndexAppDependencies): Express {
@@ -37,13 +54,9 @@ export function createIndexApp(deps: IndexAppDependencies): Express {
   app.set('trust proxy', config.http.trustProxy);
   app.set('query parser', 'extended');
   app.use(requestContext(logger, config.log.accessLog));
-  enableMetrics(app, 'index', config.http.metrics);
-  app.get('/health', (_req, res) => {
-    // A database that answers is a healthy index; anything thrown is rendered as 500.
-    prepared(store.db, 'SELECT 1').get();
-    res.json({ status: 'ok' });
-  });
-  const limits = loginRateLimits(config.rateLimit);
+  const operations = deps.operations ?? indexOperations(config, deps);
+  mountOperations(app, operations);
+  const limits = loginRateLimits(config.rateLimit, rateLimitCounter(operations.metrics.registry));
   app.use('/token', express.urlencoded({ extended: false, limit: '16kb' }), ...limits);
   app.use(tokenRoutes(deps.tokens));
   app.use(keyRoutes(deps.signingKeys));
