@@ -15,10 +15,10 @@ import { join } from 'node:path';
 import { requireClient } from '../helpers/clients.js';
 import { docker, dockerTry, requireDocker, uniqueName } from '../helpers/docker.js';
 import { buildOciImage, dockerArchive, makeLayers, writeOciLayout } from '../helpers/images.js';
-import { runOk, waitFor } from '../helpers/process.js';
+import { run, runOk, waitFor } from '../helpers/process.js';
 import { skopeo, skopeoTry } from '../helpers/skopeo.js';
-import { cliMain } from '../helpers/launch.js';
-import { certDir, httpsRequest, makeTestPki, startTlsRegistry, startTlsServe, type TestPki, type TlsRegistry, type TlsStack } from '../helpers/tls.js';
+import { cliMain, withoutWharfVars } from '../helpers/launch.js';
+import { certDir, httpsRequest, makeTestPki, startTlsRegistry, startTlsServe, tlsEnv, type TestPki, type TlsRegistry, type TlsStack } from '../helpers/tls.js';
 
 const skipOpenssl = requireClient('openssl');
 
@@ -74,6 +74,19 @@ describe('wharf registry over https', () => {
     assert.match(answer.protocol ?? '', /^TLSv1\.[23]$/);
     await assert.rejects(fetch(`http://${registry.host}/v2/`, { signal: AbortSignal.timeout(5000) }), 'plain http was answered');
     await assert.rejects(httpsRequest(`${registry.url}/v2/`), /self.signed|unable to verify|certificate/i);
+  });
+
+  it('refuses to start with a key that is not the certificate\'s, saying so', { skip }, async () => {
+    const env = {
+      ...withoutWharfVars(process.env),
+      WHARF_REGISTRY_HTTP_ADDR: '127.0.0.1:0',
+      WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: join(work, 'never-used'),
+      ...tlsEnv('REGISTRY', pki),
+      WHARF_REGISTRY_HTTP_TLS_KEY: pki.clientKey,
+    };
+    const result = await run(process.execPath, [cliMain, 'registry'], { env, timeoutMs: 30_000 });
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /http\.tls: cannot use .*server\.crt with .*client\.key: .*key values mismatch/);
   });
 
   it('refuses TLS 1.1 and accepts TLS 1.2', { skip }, async () => {

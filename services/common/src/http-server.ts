@@ -47,6 +47,16 @@ export async function tlsServerOptions(tls: TlsSettings): Promise<TlsServerOptio
   };
 }
 
+/** The https server; a key that does not match its certificate (or a bad PEM) is named as such. */
+async function createTls(app: RequestListener, options: ServerOptions, tls: TlsSettings): Promise<Server> {
+  const tlsOptions = await tlsServerOptions(tls);
+  try {
+    return createTlsServer({ ...options, ...tlsOptions }, app);
+  } catch (err) {
+    throw new Error(`http.tls: cannot use ${tls.certificate} with ${tls.key}: ${(err as Error).message}`);
+  }
+}
+
 /**
  * Listens on host:port (a port of 0 picks a free one), with TLS when `tls` is given; rejects on
  * EADDRINUSE, unreadable PEM files, a key that does not match its certificate and the like.
@@ -58,7 +68,7 @@ export async function startHttpServer(
   options: ServerOptions = {},
   tls?: TlsSettings,
 ): Promise<RunningServer> {
-  const server: Server = tls ? createTlsServer({ ...options, ...(await tlsServerOptions(tls)) }, app) : createServer(options, app);
+  const server: Server = tls ? await createTls(app, options, tls) : createServer(options, app);
   // Longer than the usual load balancer idle timeout, so the balancer closes first.
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
