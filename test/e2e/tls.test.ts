@@ -9,12 +9,12 @@
 // no client certificate there; mutual TLS is shown with skopeo and node's https client.)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireClient } from '../helpers/clients.js';
-import { docker, dockerTry, requireDocker, uniqueName } from '../helpers/docker.js';
-import { buildOciImage, dockerArchive, makeLayers, writeOciLayout } from '../helpers/images.js';
+import { docker, dockerTry, imageId, loadImage, requireDocker, uniqueName } from '../helpers/docker.js';
+import { buildOciImage, writeOciLayout } from '../helpers/images.js';
 import { run, runOk, waitFor } from '../helpers/process.js';
 import { skopeo, skopeoTry } from '../helpers/skopeo.js';
 import { cliMain, withoutWharfVars } from '../helpers/launch.js';
@@ -25,17 +25,7 @@ const skipOpenssl = requireClient('openssl');
 /** The engine reads registry CAs and client certificates from /etc/docker/certs.d/HOST:PORT/. */
 const engineCertsDir = '/etc/docker/certs.d';
 
-async function loadImage(workDir: string, ref: string): Promise<string> {
-  const { archive, imageId } = dockerArchive(ref, makeLayers(2, ref), ref);
-  const file = join(workDir, `${uniqueName('archive')}.tar`);
-  await writeFile(file, archive);
-  await docker('load', '-i', file);
-  return imageId;
-}
 
-async function imageId(ref: string): Promise<string> {
-  return (await docker('image', 'inspect', '--format', '{{.Id}}', ref)).stdout.trim();
-}
 
 /** Pushes, removes locally and pulls back `ref`; asserts the image id survives. */
 async function dockerRoundTrip(ref: string, expectedId: string): Promise<void> {
@@ -104,7 +94,7 @@ describe('wharf registry over https', () => {
   it('docker pushes and pulls over https with the CA in certs.d', { skip: skip ?? requireDocker() }, async () => {
     await certDir(pki, join(engineCertsDir, registry.host));
     const ref = `${registry.host}/tls/${uniqueName('docker')}:v1`;
-    const id = await loadImage(work, ref);
+    const id = await loadImage(work, ref, 2);
     try {
       await dockerRoundTrip(ref, id);
       // Only https is served, so the round trip above went over TLS; the registry saw the push.
@@ -236,7 +226,7 @@ describe('wharf serve with TLS on both services', () => {
     await mkdir(config, { recursive: true });
     const login = await dockerTry(['--config', config, 'login', stack.registryHost, '-u', 'tlsuser', '--password-stdin'], { input: password });
     assert.equal(login.code, 0, `${login.stderr}\n--- serve ---\n${stack.logs().slice(-3000)}`);
-    const id = await loadImage(work, ref);
+    const id = await loadImage(work, ref, 2);
     try {
       await docker('--config', config, 'push', ref);
       await docker('rmi', '-f', id);
