@@ -2,17 +2,17 @@
 // renderer. Route modules are functions of their dependencies.
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
-import { createServiceMetrics, errorRenderer, mountOperations, NotReady, requestContext, type Operations, type ReadinessCheck } from '@wharf/common';
+import { createServiceMetrics, errorRenderer, mountOperations, requestContext, type Operations } from '@wharf/common';
 import type { IndexConfig } from '../config/schema.js';
 import type { IndexStore } from '../db/store.js';
 import type { SigningKey } from '../tokens/keys.js';
 import type { TokenService } from '../tokens/token-service.js';
-import { prepared } from '../db/open.js';
 import { IndexError } from './errors.js';
 import { authenticateCaller } from './middleware/authenticate.js';
 import { bodyErrors } from './middleware/body-errors.js';
 import { loginRateLimits } from './middleware/rate-limits.js';
 import { rateLimitCounter } from '../metrics.js';
+import { indexReadiness } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { tokenRoutes } from './routes/token.js';
 
@@ -31,16 +31,6 @@ export interface IndexAppDependencies {
   v1Routes?: (passwordLimits: RequestHandler[]) => Router;
   /** Metrics and health checks (server.ts shares them with the debug listener); built from config if absent. */
   operations?: Operations;
-}
-
-/** The index is ready when its database answers and it has keys to sign tokens with. */
-export function indexReadiness(store: IndexStore, signingKeys: () => SigningKey[]): Record<string, ReadinessCheck> {
-  return {
-    database: () => prepared(store.db, 'SELECT 1').get(),
-    signingKeys: () => {
-      if (signingKeys().length === 0) throw new NotReady('no token signing keys loaded');
-    },
-  };
 }
 
 export function indexOperations(config: IndexConfig, deps: Pick<IndexAppDependencies, 'store' | 'signingKeys' | 'logger'>, metrics = createServiceMetrics('index', config.http.metrics)): Operations {

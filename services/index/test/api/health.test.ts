@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { readiness } from '@wharf/common';
 import { openIndexStore } from '../../src/index.js';
-import { indexReadiness } from '../../src/http/app.js';
+import { indexReadiness } from '../../src/http/routes/health.js';
 import { buildIndex } from './harness.js';
 
 const logger = pino({ level: 'silent' });
