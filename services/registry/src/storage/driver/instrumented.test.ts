@@ -21,4 +21,12 @@ describe('instrumented driver metrics', () => {
     }
     assert.ok(sampleValue(text, 'wharf_storage_operation_errors_total', { driver: 'memory', operation: 'stat', kind: 'PathNotFound' })! > 0);
   });
+
+  it('keeps and times the optional methods a driver has (redirectURL), and only those', async () => {
+    const plain = instrumented(createMemoryDriver(), metrics.registry);
+    assert.equal(plain.redirectURL, undefined);
+    const redirecting = instrumented(Object.assign(createMemoryDriver(), { redirectURL: async (path: string) => `https://cdn.example/${path}` }), metrics.registry);
+    assert.equal(await redirecting.redirectURL!('/a/b', 'GET'), 'https://cdn.example//a/b');
+    assert.equal(sampleValue(await metrics.registry.metrics(), 'wharf_storage_operation_duration_seconds_count', { driver: 'memory', operation: 'redirectURL' }), 1);
+  });
 });

@@ -42,25 +42,30 @@ export function instrumented(driver: StorageDriver, registry: MetricsRegistry): 
     cancel: () => timed('writer.cancel', () => writer.cancel()),
   });
 
-  const wrapped: StorageDriver = {
-    name: driver.name,
-    getContent: (path) => timed('getContent', () => driver.getContent(path)),
-    putContent: (path, content) => timed('putContent', () => driver.putContent(path, content)),
-    reader: async (path, options) => {
-      const stream = await timed('reader', () => driver.reader(path, options));
-      stream.on('error', (err) => failed('reader.stream', err));
-      return stream;
-    },
-    writer: async (path, append) => timedWriter(await timed('writer', () => driver.writer(path, append))),
-    stat: (path) => timed('stat', () => driver.stat(path)),
-    list: (path) => timed('list', () => driver.list(path)),
-    move: (source, destination) => timed('move', () => driver.move(source, destination)),
-    delete: (path) => timed('delete', () => driver.delete(path)),
-  };
-  if (driver.redirectURL) {
-    const redirect = driver.redirectURL.bind(driver);
-    wrapped.redirectURL = (path, method) => timed('redirectURL', () => redirect(path, method));
+  // Every method (all are async) is timed, including optional ones this file does not name (redirectURL,
+  // or one added to the contract later), so the decorator never hides a capability.
+  const wrapped: Record<string, unknown> = { name: driver.name };
+  for (const key of methodNames(driver)) {
+    const method = (driver as unknown as Record<string, (...args: unknown[]) => unknown>)[key]!.bind(driver);
+    wrapped[key] = key === 'close' ? method : (...args: unknown[]) => timed(key, async () => method(...args));
   }
-  if (driver.close) wrapped.close = driver.close.bind(driver);
-  return wrapped;
+  const typed = wrapped as unknown as StorageDriver;
+  typed.reader = async (path, options) => {
+    const stream = await timed('reader', () => driver.reader(path, options));
+    stream.on('error', (err) => failed('reader.stream', err));
+    return stream;
+  };
+  typed.writer = async (path, append) => timedWriter(await timed('writer', () => driver.writer(path, append)));
+  return typed;
+}
+
+/** The names of a driver's methods: own functions and those of its class chain. */
+function methodNames(driver: StorageDriver): string[] {
+  const names = new Set<string>();
+  for (let o: object | null = driver; o && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    for (const key of Object.getOwnPropertyNames(o)) {
+      if (key !== 'constructor' && typeof (driver as unknown as Record<string, unknown>)[key] === 'function') names.add(key);
+    }
+  }
+  return [...names];
 }
