@@ -9,7 +9,7 @@
 // no client certificate there; mutual TLS is shown with skopeo and node's https client.)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireClient } from '../helpers/clients.js';
@@ -119,6 +119,55 @@ describe('wharf registry over https', () => {
     const out = join(work, 'skopeo-out');
     await skopeo('copy', '--src-cert-dir', certs, ref, `dir:${out}`);
     assert.ok((await readFile(join(out, 'manifest.json'))).equals(image.manifest), 'manifest changed on the round trip');
+  });
+});
+
+describe('certificate renewal without a restart', () => {
+  const skip = skipOpenssl;
+  let old: TestPki;
+  let renewed: TestPki;
+  let registry: TlsRegistry;
+  let work: string;
+  let certificate: string;
+  let key: string;
+
+  before(async () => {
+    if (skip) return;
+    [old, renewed] = await Promise.all([makeTestPki(), makeTestPki()]);
+    work = await mkdtemp(join(tmpdir(), 'wharf-tls-renew-'));
+    certificate = join(work, 'server.crt');
+    key = join(work, 'server.key');
+    await Promise.all([copyFile(old.serverCert, certificate), copyFile(old.serverKey, key)]);
+    registry = await startTlsRegistry(old, {
+      env: { WHARF_REGISTRY_HTTP_TLS_CERTIFICATE: certificate, WHARF_REGISTRY_HTTP_TLS_KEY: key, WHARF_REGISTRY_HTTP_TLS_RELOADINTERVAL: '100ms' },
+    });
+  });
+
+  after(async () => {
+    if (skip) return;
+    await registry?.stop();
+    await rm(work, { recursive: true, force: true });
+    await Promise.all([old?.remove(), renewed?.remove()]);
+  });
+
+  const servesWith = async (pki: TestPki) => {
+    try {
+      return (await httpsRequest(`${registry.url}/v2/`, { ca: pki.caCert })).status === 200;
+    } catch {
+      return false;
+    }
+  };
+
+  it('keeps the old pair while the renewed certificate has no matching key yet, then serves the renewed one', { skip }, async () => {
+    assert.ok(await servesWith(old));
+    await copyFile(renewed.serverCert, certificate);
+    await waitFor('the registry to notice the half-renewed pair', async () => registry.logs().includes('cannot be used; keeping the previous ones'), 10_000, 50);
+    assert.ok(await servesWith(old), 'the old certificate is still served');
+    assert.equal(await servesWith(renewed), false);
+    await copyFile(renewed.serverKey, key);
+    await waitFor('the renewed certificate to be served', () => servesWith(renewed), 10_000, 50);
+    assert.equal(await servesWith(old), false, 'a client trusting only the old CA is refused now');
+    assert.match(registry.logs(), /TLS certificate reloaded/);
   });
 });
 

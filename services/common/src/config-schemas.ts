@@ -20,8 +20,9 @@ export const logSection = z
   .prefault({});
 
 /**
- * `http.tls`: serve https only. PEM files are read once at start-up (a restart picks up renewed
- * ones). With `clientCA`, every client must present a certificate it signed (mutual TLS).
+ * `http.tls`: serve https only. PEM files are read at start-up and again when they change (renewed
+ * certificates need no restart). With `clientCA`, every client must present a certificate it
+ * signed (mutual TLS).
  */
 export const tlsSection = z
   .strictObject({
@@ -33,6 +34,8 @@ export const tlsSection = z
     clientCA: z.string().min(1).optional(),
     /** Oldest TLS version accepted; never below 1.2. */
     minVersion: z.enum(['1.2', '1.3']).default('1.2'),
+    /** How often the PEM files are checked for changes; changed ones are loaded without a restart. */
+    reloadInterval: duration.default('1m'),
   })
   .optional();
 

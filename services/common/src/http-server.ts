@@ -1,9 +1,12 @@
 // Starting and stopping a service's HTTP server, the same way for the registry and the index:
 // plain http, or https (optionally with client certificates) when `http.tls` is configured.
+import { unwatchFile, watchFile, type StatsListener } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import { createServer as createTlsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { durationMs } from '@wharf/shared';
 import type { TlsSettings } from './config-schemas.js';
 
 export function splitAddr(addr: string): { host: string; port: number } {
@@ -58,8 +61,31 @@ async function createTls(app: RequestListener, options: ServerOptions, tls: TlsS
 }
 
 /**
+ * Reloads the certificate, key and client CA when one of the files changes (polled, so a file
+ * replaced by a rename or a symlink swap is seen too). New connections get the new pair; a pair
+ * that does not fit yet (a certificate renewed before its key) keeps the old one until it does.
+ * Returns the function that stops watching.
+ */
+function reloadOnChange(server: Server, tls: TlsSettings, logger: Logger | undefined): () => void {
+  const files = [tls.certificate, tls.key, ...(tls.clientCA === undefined ? [] : [tls.clientCA])];
+  const reload: StatsListener = (current, previous) => {
+    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
+    tlsServerOptions(tls)
+      .then((options) => {
+        (server as unknown as { setSecureContext(o: object): void }).setSecureContext(options);
+        logger?.info({ certificate: tls.certificate }, 'TLS certificate reloaded');
+      })
+      .catch((err: unknown) => logger?.warn({ certificate: tls.certificate, err: (err as Error).message }, 'TLS files changed but cannot be used; keeping the previous ones'));
+  };
+  const interval = durationMs(tls.reloadInterval);
+  for (const file of files) watchFile(file, { interval, persistent: false }, reload);
+  return () => files.forEach((file) => unwatchFile(file, reload));
+}
+
+/**
  * Listens on host:port (a port of 0 picks a free one), with TLS when `tls` is given; rejects on
  * EADDRINUSE, unreadable PEM files, a key that does not match its certificate and the like.
+ * `logger` hears about certificate reloads.
  */
 export async function startHttpServer(
   app: RequestListener,
@@ -67,18 +93,25 @@ export async function startHttpServer(
   port: number,
   options: ServerOptions = {},
   tls?: TlsSettings,
+  logger?: Logger,
 ): Promise<RunningServer> {
   const server: Server = tls ? await createTls(app, options, tls) : createServer(options, app);
+  const stopWatching = tls ? reloadOnChange(server, tls, logger) : () => undefined;
   // Longer than the usual load balancer idle timeout, so the balancer closes first.
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (err: Error) => {
+      stopWatching();
+      reject(err);
+    };
+    server.once('error', failed);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve({
         address: server.address() as AddressInfo,
         scheme: tls ? 'https' : 'http',
         close: () => {
+          stopWatching();
           const closing = new Promise<void>((done) => server.close(() => done()));
           server.closeAllConnections();
           return closing;

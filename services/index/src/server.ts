@@ -60,7 +60,7 @@ export async function createIndex(config: IndexConfig, deps: IndexDependencies =
     signingKeys,
     async listen(port?: number, host?: string) {
       const addr = splitAddr(config.http.addr);
-      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, {}, config.http.tls);
+      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, {}, config.http.tls, logger);
       debugServer = await startDebugServer(operations).catch(async (err: unknown) => {
         await server?.close();
         throw err;

@@ -66,7 +66,7 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
     logger,
     async listen(port?: number, host?: string) {
       const addr = splitAddr(config.http.addr);
-      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, { requestTimeout: durationMs(config.http.requestTimeout) }, config.http.tls);
+      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, { requestTimeout: durationMs(config.http.requestTimeout) }, config.http.tls, logger);
       debugServer = await startDebugServer(operations).catch(async (err: unknown) => {
         await server?.close();
         throw err;
