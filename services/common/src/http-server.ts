@@ -3,7 +3,7 @@
 import { unwatchFile, watchFile, type StatsListener } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
-import { createServer as createTlsServer, type ServerOptions as TlsServerOptions } from 'node:https';
+import { createServer as createTlsServer, type Server as TlsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { durationMs } from '@wharf/shared';
@@ -51,7 +51,7 @@ export async function tlsServerOptions(tls: TlsSettings): Promise<TlsServerOptio
 }
 
 /** The https server; a key that does not match its certificate (or a bad PEM) is named as such. */
-async function createTls(app: RequestListener, options: ServerOptions, tls: TlsSettings): Promise<Server> {
+async function createTls(app: RequestListener, options: ServerOptions, tls: TlsSettings): Promise<TlsServer> {
   const tlsOptions = await tlsServerOptions(tls);
   try {
     return createTlsServer({ ...options, ...tlsOptions }, app);
@@ -66,13 +66,13 @@ async function createTls(app: RequestListener, options: ServerOptions, tls: TlsS
  * that does not fit yet (a certificate renewed before its key) keeps the old one until it does.
  * Returns the function that stops watching.
  */
-function reloadOnChange(server: Server, tls: TlsSettings, logger: Logger | undefined): () => void {
+function reloadOnChange(server: TlsServer, tls: TlsSettings, logger: Logger | undefined): () => void {
   const files = [tls.certificate, tls.key, ...(tls.clientCA === undefined ? [] : [tls.clientCA])];
   const reload: StatsListener = (current, previous) => {
     if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
     tlsServerOptions(tls)
       .then((options) => {
-        (server as unknown as { setSecureContext(o: object): void }).setSecureContext(options);
+        server.setSecureContext(options);
         logger?.info({ certificate: tls.certificate }, 'TLS certificate reloaded');
       })
       .catch((err: unknown) => logger?.warn({ certificate: tls.certificate, err: (err as Error).message }, 'TLS files changed but cannot be used; keeping the previous ones'));
@@ -95,8 +95,9 @@ export async function startHttpServer(
   tls?: TlsSettings,
   logger?: Logger,
 ): Promise<RunningServer> {
-  const server: Server = tls ? await createTls(app, options, tls) : createServer(options, app);
-  const stopWatching = tls ? reloadOnChange(server, tls, logger) : () => undefined;
+  const tlsServer = tls ? await createTls(app, options, tls) : undefined;
+  const server: Server = tlsServer ?? createServer(options, app);
+  const stopWatching = tlsServer && tls ? reloadOnChange(tlsServer, tls, logger) : () => undefined;
   // Longer than the usual load balancer idle timeout, so the balancer closes first.
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
