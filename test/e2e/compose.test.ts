@@ -20,5 +20,8 @@ describe('docker-compose.yml', () => {
     assert.match(out, /WHARF_REGISTRY_AUTH_TOKEN_JWKS: http:\/\/index:5001\/keys/);
     assert.match(out, /WHARF_INDEX_EVENTS_SECRET: a-secret-for-the-config-check/);
     assert.match(out, /healthcheck:/);
+    // Both health checks ask for readiness (storage/database and signing keys), not mere liveness.
+    assert.match(out, /127\.0\.0\.1:5001\/readyz/);
+    assert.match(out, /127\.0\.0\.1:5000\/readyz/);
   });
 });

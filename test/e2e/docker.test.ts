@@ -6,24 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docker, dockerTry, requireDocker, uniqueName } from '../helpers/docker.js';
-import { dockerArchive, makeLayers } from '../helpers/images.js';
+import { docker, dockerTry, imageId, loadImage, requireDocker, uniqueName } from '../helpers/docker.js';
 import { runOk } from '../helpers/process.js';
 import { deleteManifest, getManifest } from '../helpers/registry-api.js';
 import { startWharf, type RunningRegistry } from '../helpers/stack.js';
 
-/** Loads a generated image of `layers` layers as `ref`; returns its image id. */
-async function loadImage(workDir: string, ref: string, layers: number): Promise<string> {
-  const { archive, imageId } = dockerArchive(ref, makeLayers(layers, ref), ref);
-  const file = join(workDir, `${uniqueName('archive')}.tar`);
-  await writeFile(file, archive);
-  await docker('load', '-i', file);
-  return imageId;
-}
 
-async function imageId(ref: string): Promise<string> {
-  return (await docker('image', 'inspect', '--format', '{{.Id}}', ref)).stdout.trim();
-}
 
 /** Removes the image and every tag on it, then checks it is really gone locally. */
 async function removeLocal(id: string): Promise<void> {

@@ -3,8 +3,10 @@
 // DOCKER_CONFIG, never to the user's ~/.docker.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireClient, unavailable } from './clients.js';
+import { dockerArchive, makeLayers } from './images.js';
 import { repoRoot } from './launch.js';
 import { processTempDir, run, runOk, type RunOptions, type RunResult } from './process.js';
 
@@ -48,4 +50,18 @@ export async function dockerTry(args: string[], opts: Omit<RunOptions, 'env'> = 
 /** A name no other test run (or concurrent engineer) will pick: prefix-<pid>-<time>-<random>. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Loads a generated image of `layers` layers as `ref` (via an archive in workDir); returns its image id. */
+export async function loadImage(workDir: string, ref: string, layers: number): Promise<string> {
+  const { archive, imageId } = dockerArchive(ref, makeLayers(layers, ref), ref);
+  const file = join(workDir, `${uniqueName('archive')}.tar`);
+  await writeFile(file, archive);
+  await docker('load', '-i', file);
+  return imageId;
+}
+
+/** The id of the local image `ref`. */
+export async function imageId(ref: string): Promise<string> {
+  return (await docker('image', 'inspect', '--format', '{{.Id}}', ref)).stdout.trim();
 }

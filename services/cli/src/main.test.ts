@@ -230,7 +230,7 @@ describe('wharf registry', () => {
     assert.equal(r.code, 1);
     assert.equal(
       r.stderr.trimEnd(),
-      'config: WHARF_REGISTRY_HTTP_ADR: registry.http.adr: unknown option (known: addr, requestTimeout, metrics)',
+      'config: WHARF_REGISTRY_HTTP_ADR: registry.http.adr: unknown option (known: addr, requestTimeout, metrics, tls, debug)',
     );
     assert.ok(r.ms < 10_000, `took ${r.ms}ms`);
   });

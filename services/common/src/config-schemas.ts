@@ -5,8 +5,10 @@ import { durationGrammar, durationHint } from '@wharf/shared';
 export const duration = z.string().regex(durationGrammar, durationHint);
 
 /** host:port (IPv6 hosts in brackets). */
+const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'host:port');
+
 export function listenAddr(defaultAddr: string) {
-  return z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'host:port').default(defaultAddr);
+  return hostPort.default(defaultAddr);
 }
 
 export const logSection = z
@@ -14,5 +16,38 @@ export const logSection = z
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** One line per request: id, method, path, status, bytes, duration, user. */
     accessLog: z.boolean().default(true),
+  })
+  .prefault({});
+
+/**
+ * `http.tls`: serve https only. PEM files are read at start-up and again when they change (renewed
+ * certificates need no restart). With `clientCA`, every client must present a certificate it
+ * signed (mutual TLS).
+ */
+export const tlsSection = z
+  .strictObject({
+    /** PEM certificate, optionally followed by its intermediates. */
+    certificate: z.string().min(1),
+    /** PEM private key of the certificate. */
+    key: z.string().min(1),
+    /** PEM bundle of the CAs client certificates must chain to; set = client certificates required. */
+    clientCA: z.string().min(1).optional(),
+    /** Oldest TLS version accepted; never below 1.2. */
+    minVersion: z.enum(['1.2', '1.3']).default('1.2'),
+    /** How often the PEM files are checked for changes; changed ones are loaded without a restart. */
+    reloadInterval: duration.default('1m'),
+  })
+  .optional();
+
+export type TlsSettings = NonNullable<z.output<typeof tlsSection>>;
+
+/**
+ * `http.debug`: a second, plain-http listener for operators (as Distribution's debug server):
+ * with `addr` set, /metrics moves there from the main port, and /healthz and /readyz answer there too.
+ */
+export const debugSection = z
+  .strictObject({
+    /** host:port of the debug listener; unset = no debug listener. */
+    addr: hostPort.optional(),
   })
   .prefault({});

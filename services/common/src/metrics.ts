@@ -2,11 +2,15 @@
 // state, so tests and `wharf serve` can run several): requests by route, method and status, their
 // duration, bytes in and out, plus the process's own metrics. Routes are labelled by name (the
 // registry's route ids, the index's route patterns), never by raw path, to bound cardinality.
-import type { Express, NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+// The registry of metrics exists even when metrics are off, so components count unconditionally
+// (an increment costs next to nothing); off, nothing is served and requests are not timed.
+import type { NextFunction, Request, Response } from 'express';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface ServiceMetrics {
   registry: Registry;
+  /** Whether the metrics are served (http.metrics). */
+  enabled: boolean;
   /** Counts and times every request; mount first. */
   middleware(req: Request, res: Response, next: NextFunction): void;
   /** GET /metrics in the Prometheus text format. */
@@ -20,10 +24,10 @@ function routeLabel(req: Request, res: Response): string {
   return typeof pattern === 'string' ? pattern : 'other';
 }
 
-export function createServiceMetrics(service: string): ServiceMetrics {
+export function createServiceMetrics(service: string, enabled = true): ServiceMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
-  collectDefaultMetrics({ register: registry, prefix: 'wharf_' });
+  if (enabled) collectDefaultMetrics({ register: registry, prefix: 'wharf_' });
   const labelNames = ['route', 'method', 'status'] as const;
   const requests = new Counter({ name: 'wharf_http_requests_total', help: 'HTTP requests answered', labelNames, registers: [registry] });
   const duration = new Histogram({
@@ -38,6 +42,7 @@ export function createServiceMetrics(service: string): ServiceMetrics {
 
   return {
     registry,
+    enabled,
     middleware(req, res, next) {
       const started = process.hrtime.bigint();
       const socket = req.socket;
@@ -59,12 +64,34 @@ export function createServiceMetrics(service: string): ServiceMetrics {
   };
 }
 
-/** Counts every request of the app and serves GET /metrics, when enabled (mount it first). */
-export function enableMetrics(app: Express, service: string, enabled: boolean): void {
-  if (!enabled) return;
-  const metrics = createServiceMetrics(service);
-  // For parts of the service that add their own metrics (the registry's notification queues).
-  app.locals.metrics = metrics;
-  app.use(metrics.middleware);
-  app.get('/metrics', metrics.handler);
+// Components declare their metrics through these: one registry per service, and a component built
+// twice over the same registry (tests, a rebuilt app) reuses the metric instead of failing.
+type Config<T extends string> = { name: string; help: string; labelNames?: readonly T[] };
+
+export function counter<T extends string>(registry: Registry, config: Config<T>): Counter<T> {
+  return (registry.getSingleMetric(config.name) as Counter<T> | undefined) ?? new Counter({ ...config, registers: [registry] });
+}
+
+export function gauge<T extends string>(registry: Registry, config: Config<T> & { collect?: (this: Gauge<T>) => void }): Gauge<T> {
+  return (registry.getSingleMetric(config.name) as Gauge<T> | undefined) ?? new Gauge({ ...config, registers: [registry] });
+}
+
+export function histogram<T extends string>(registry: Registry, config: Config<T> & { buckets: number[] }): Histogram<T> {
+  return (registry.getSingleMetric(config.name) as Histogram<T> | undefined) ?? new Histogram({ ...config, registers: [registry] });
+}
+
+export type { Registry as MetricsRegistry } from 'prom-client';
+
+/**
+ * The value of one sample in a Prometheus text exposition (what GET /metrics answers): the line of
+ * `name` whose labels include all of `labels`, in any order; undefined when there is none.
+ */
+export function sampleValue(exposition: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of exposition.split('\n')) {
+    const match = /^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const present = new Map([...(match[2] ?? '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
+    if (Object.entries(labels).every(([k, v]) => present.get(k) === v)) return Number(match[3]);
+  }
+  return undefined;
 }

@@ -1,14 +1,14 @@
 // createIndex(config, deps) → the index's app and lifecycle. Importing this starts nothing.
-import { splitAddr, startHttpServer, type RunningServer } from '@wharf/common';
+import { createServiceMetrics, splitAddr, startDebugServer, startHttpServer, type RunningServer } from '@wharf/common';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Express, RequestHandler, Router } from 'express';
 import { createAccount } from './accounts/accounts.js';
 import type { IndexConfig } from './config/schema.js';
 import { openIndexStore, type IndexStore } from './db/store.js';
-import { createIndexApp } from './http/app.js';
+import { createIndexApp, indexOperations } from './http/app.js';
 import { loadSigningKeys, type SigningKey } from './tokens/keys.js';
-import { TokenService } from './tokens/token-service.js';
+import { countLogins, CountedTokenService, webhookCounter } from './metrics.js';
 import { apiRouters } from './http/routes/api.js';
 import { eventRoutes } from './http/routes/events.js';
 import { registryNamespaceRoutes } from './http/routes/registry-namespaces.js';
@@ -41,19 +41,23 @@ async function ensureInitialAdmin(store: IndexStore, config: IndexConfig, logger
 
 export async function createIndex(config: IndexConfig, deps: IndexDependencies = {}): Promise<Index> {
   const logger = deps.logger ?? pino({ level: config.log.level, base: { service: 'index' } });
+  const metrics = createServiceMetrics('index', config.http.metrics);
   const store = deps.store ?? openIndexStore(config.database.path);
   const keys = await loadSigningKeys(store, config.token.issuer);
   const signingKeys = () => keys;
   await ensureInitialAdmin(store, config, logger);
-  const tokens = new TokenService(store, config.token, signingKeys, { proxiedPull: config.upstream?.tokenPolicy });
+  countLogins(store.audit, metrics.registry);
+  const tokens = new CountedTokenService(store, config.token, signingKeys, metrics.registry, { proxiedPull: config.upstream?.tokenPolicy });
   const routers: Router[] = apiRouters({ config, store, logger });
   const ownAuthRouters: Router[] = [eventRoutes({ config, store, logger }), registryNamespaceRoutes({ config, store, logger })];
   const v1 = config.v1.enabled ? (passwordLimits: RequestHandler[]) => v1Routes({ config, store, logger, passwordLimits }) : undefined;
   const uiAssets = config.ui.enabled ? await loadUiAssets() : [];
   const ui = config.ui.enabled ? (passwordLimits: RequestHandler[]) => uiRouter({ config, store, passwordLimits }, uiAssets, logger) : undefined;
-  const app = createIndexApp({ config, store, logger, tokens, signingKeys, apiRouters: routers, ownAuthRouters, v1Routes: v1, uiRoutes: ui });
-  const webhookWorker = startWebhookWorker(store, config.webhooks, logger);
+  const operations = indexOperations(config, { store, signingKeys, logger }, metrics);
+  const app = createIndexApp({ config, store, logger, tokens, signingKeys, apiRouters: routers, ownAuthRouters, v1Routes: v1, uiRoutes: ui, operations });
+  const webhookWorker = startWebhookWorker(store, config.webhooks, logger, webhookCounter(metrics.registry));
   let server: RunningServer | undefined;
+  let debugServer: RunningServer | undefined;
   return {
     app,
     store,
@@ -61,12 +65,16 @@ export async function createIndex(config: IndexConfig, deps: IndexDependencies =
     signingKeys,
     async listen(port?: number, host?: string) {
       const addr = splitAddr(config.http.addr);
-      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port);
-      logger.info({ addr: `${server.address.address}:${server.address.port}` }, 'index listening');
+      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, {}, config.http.tls, logger);
+      debugServer = await startDebugServer(operations).catch(async (err: unknown) => {
+        await server?.close();
+        throw err;
+      });
+      logger.info({ addr: `${server.address.address}:${server.address.port}`, scheme: server.scheme }, 'index listening');
       return server.address;
     },
     async close() {
-      await server?.close();
+      await Promise.all([server?.close(), debugServer?.close()]);
       // Before the store closes: the worker records each attempt in it.
       await webhookWorker.stop();
       store.close();

@@ -1,17 +1,19 @@
 // createRegistry(config, deps) → the registry's app and lifecycle. Importing this starts nothing;
 // dependencies (driver, logger, auth) may be passed in, so tests build as many as they like.
-import { splitAddr, startHttpServer, type RunningServer, type ServiceMetrics } from '@wharf/common';
+import { createServiceMetrics, splitAddr, startDebugServer, startHttpServer, type RunningServer, type ServiceMetrics } from '@wharf/common';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Express } from 'express';
 import type { AccessController } from './auth/controller.js';
 import { createConfiguredController } from './auth/controllers.js';
 import { durationMs, type RegistryConfig } from './config/schema.js';
-import { createApp } from './http/app.js';
+import { createApp, registryOperations } from './http/app.js';
 import type { StorageDriver } from './storage/driver/driver.js';
 import { createConfiguredDriver } from './storage/driver/drivers.js';
 import type { QueueTiming } from './notifications/endpoint.js';
 import { registerNotificationMetrics } from './notifications/metrics.js';
+import { instrumented } from './storage/driver/instrumented.js';
+import { countedUploads } from './storage/upload-metrics.js';
 import { enableNotifications } from './notifications/notifications.js';
 import { enableProxy } from './proxy/enable.js';
 import { purgeUploads } from './storage/purge.js';
@@ -34,17 +36,25 @@ export interface Registry {
   close(): Promise<void>;
 }
 
+/** Storage whose upload sessions are counted (the driver is timed by instrumented()). */
+function measuredStorage(storage: RegistryStorage, config: RegistryConfig, metrics: ServiceMetrics): RegistryStorage {
+  return { ...storage, uploads: countedUploads(storage.uploads, metrics.registry, durationMs(config.storage.uploadPurging.age)) };
+}
+
 export async function createRegistry(config: RegistryConfig, deps: RegistryDependencies = {}): Promise<Registry> {
   const logger = deps.logger ?? pino({ level: config.log.level, base: { service: 'registry' } });
+  const metrics = createServiceMetrics('registry', config.http.metrics);
   const driver = deps.driver ?? (await createConfiguredDriver(config.storage));
-  const auth = deps.auth ?? (await createConfiguredController(config.auth, logger));
-  const notifications = enableNotifications(createRegistryStorage(driver), config, { logger, timing: deps.notificationTiming });
+  const auth = deps.auth ?? (await createConfiguredController(config.auth, logger, metrics.registry));
+  const measured = measuredStorage(createRegistryStorage(instrumented(driver, metrics.registry)), config, metrics);
+  const notifications = enableNotifications(measured, config, { logger, timing: deps.notificationTiming });
   // Outside the notifications: cache fills reach the index as pushes do.
   const storage = enableProxy(notifications.storage, config, { logger });
-  const app = createApp({ config, storage, auth, logger });
-  const metrics = app.locals.metrics as ServiceMetrics | undefined;
-  if (metrics) registerNotificationMetrics(metrics.registry, notifications.endpoints);
+  if (metrics.enabled) registerNotificationMetrics(metrics.registry, notifications.endpoints);
+  const operations = registryOperations(config, { storage, auth, logger }, metrics);
+  const app = createApp({ config, storage, auth, logger, operations });
   let server: RunningServer | undefined;
+  let debugServer: RunningServer | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
 
   const purging = config.storage.uploadPurging;
@@ -63,14 +73,18 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
     logger,
     async listen(port?: number, host?: string) {
       const addr = splitAddr(config.http.addr);
-      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, { requestTimeout: durationMs(config.http.requestTimeout) });
+      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, { requestTimeout: durationMs(config.http.requestTimeout) }, config.http.tls, logger);
+      debugServer = await startDebugServer(operations).catch(async (err: unknown) => {
+        await server?.close();
+        throw err;
+      });
       const bound = server.address;
-      logger.info({ addr: `${bound.address}:${bound.port}`, storage: driver.name, auth: auth.kind }, 'registry listening');
+      logger.info({ addr: `${bound.address}:${bound.port}`, scheme: server.scheme, storage: driver.name, auth: auth.kind }, 'registry listening');
       return bound;
     },
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
-      await server?.close();
+      await Promise.all([server?.close(), debugServer?.close()]);
       // After the server: the last requests' events are stored by now; the senders stop.
       await notifications.close();
       await driver.close?.();

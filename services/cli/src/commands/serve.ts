@@ -4,14 +4,15 @@
 // so `docker login 127.0.0.1:5000` goes through the index's token server, and the registry
 // reports every push and delete to the index, which keeps the checksums.
 import { randomBytes } from 'node:crypto';
-import { createIndex, type IndexConfig } from '@wharf/index';
+import { createIndex, serviceUrl, type IndexConfig } from '@wharf/index';
 import { createRegistry, notificationEndpointConfig, type RegistryConfig } from '@wharf/registry';
 import { loadConfig } from '../config/load.js';
 import { wharfConfigSchema, type WharfConfig } from '../config/schema.js';
 import { onShutdown } from './shutdown.js';
 
+/** Where clients and the registry reach the index: its public URL, else https://<addr> with TLS, http:// without. */
 export function indexUrl(config: WharfConfig): string {
-  return (config.index.http.publicUrl ?? `http://${config.index.http.addr}`).replace(/\/+$/, '');
+  return serviceUrl(config.index.http);
 }
 
 /** The index's config as serve runs it: with an events secret (a fresh one if none is set). */

@@ -1,7 +1,7 @@
 // The index's configuration: the one definition, with its defaults. Keys are camelCase and never
 // contain '_', so WHARF_INDEX_A_B maps onto index.a.b.
 import { z } from 'zod';
-import { duration, listenAddr, logSection } from '@wharf/common';
+import { debugSection, duration, listenAddr, logSection, tlsSection } from '@wharf/common';
 
 export const indexConfigSchema = z.strictObject({
   http: z
@@ -13,6 +13,10 @@ export const indexConfigSchema = z.strictObject({
       trustProxy: z.number().int().min(0).max(10).default(0),
       /** Serve Prometheus metrics at GET /metrics (request counts, durations, bytes, process). */
       metrics: z.boolean().default(false),
+      /** Serve https with this certificate and key (and require client certificates with clientCA). */
+      tls: tlsSection,
+      /** A separate plain-http listener for /metrics, /healthz and /readyz. */
+      debug: debugSection,
     })
     .prefault({}),
   log: logSection,

@@ -21,13 +21,21 @@ export interface AuditFilter {
   beforeId?: number;
 }
 
+export type AuditRecord = Omit<AuditEntry, 'id' | 'at' | 'detail' | 'remote' | 'actor' | 'target' | 'outcome'> & Partial<AuditEntry>;
+
 export class AuditTable {
   private readonly insertStmt;
+  private readonly observers: ((entry: AuditRecord) => void)[] = [];
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare('INSERT INTO audit_log (at, actor, action, target, outcome, detail, remote) VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
 
-  record(entry: Omit<AuditEntry, 'id' | 'at' | 'detail' | 'remote' | 'actor' | 'target' | 'outcome'> & Partial<AuditEntry>): void {
+  /** Calls `observer` with every entry recorded from now on (metrics count logins this way). */
+  observe(observer: (entry: AuditRecord) => void): void {
+    this.observers.push(observer);
+  }
+
+  record(entry: AuditRecord): void {
     this.insertStmt.run(
       nowIso(),
       entry.actor ?? null,
@@ -37,6 +45,7 @@ export class AuditTable {
       JSON.stringify(entry.detail ?? {}),
       entry.remote ?? null,
     );
+    for (const observer of this.observers) observer(entry);
   }
 
   query(filter: AuditFilter = {}): AuditEntry[] {

@@ -2,16 +2,17 @@
 // renderer. Route modules are functions of their dependencies.
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
-import { enableMetrics, errorRenderer, requestContext } from '@wharf/common';
+import { createServiceMetrics, errorRenderer, mountOperations, requestContext, type Operations } from '@wharf/common';
 import type { IndexConfig } from '../config/schema.js';
 import type { IndexStore } from '../db/store.js';
 import type { SigningKey } from '../tokens/keys.js';
 import type { TokenService } from '../tokens/token-service.js';
-import { prepared } from '../db/open.js';
 import { IndexError } from './errors.js';
 import { authenticateCaller } from './middleware/authenticate.js';
 import { bodyErrors } from './middleware/body-errors.js';
 import { loginRateLimits } from './middleware/rate-limits.js';
+import { rateLimitCounter } from '../metrics.js';
+import { indexReadiness } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { tokenRoutes } from './routes/token.js';
 
@@ -30,6 +31,12 @@ export interface IndexAppDependencies {
   v1Routes?: (passwordLimits: RequestHandler[]) => Router;
   /** The web UI (ui/router.ts), given the login rate limits to share; it only answers its own paths. */
   uiRoutes?: (passwordLimits: RequestHandler[]) => Router;
+  /** Metrics and health checks (server.ts shares them with the debug listener); built from config if absent. */
+  operations?: Operations;
+}
+
+export function indexOperations(config: IndexConfig, deps: Pick<IndexAppDependencies, 'store' | 'signingKeys' | 'logger'>, metrics = createServiceMetrics('index', config.http.metrics)): Operations {
+  return { metrics, checks: indexReadiness(deps.store, deps.signingKeys), logger: deps.logger, debugAddr: config.http.debug.addr };
 }
 
 export function createIndexApp(deps: IndexAppDependencies): Express {
@@ -39,13 +46,9 @@ export function createIndexApp(deps: IndexAppDependencies): Express {
   app.set('trust proxy', config.http.trustProxy);
   app.set('query parser', 'extended');
   app.use(requestContext(logger, config.log.accessLog));
-  enableMetrics(app, 'index', config.http.metrics);
-  app.get('/health', (_req, res) => {
-    // A database that answers is a healthy index; anything thrown is rendered as 500.
-    prepared(store.db, 'SELECT 1').get();
-    res.json({ status: 'ok' });
-  });
-  const limits = loginRateLimits(config.rateLimit);
+  const operations = deps.operations ?? indexOperations(config, deps);
+  mountOperations(app, operations);
+  const limits = loginRateLimits(config.rateLimit, rateLimitCounter(operations.metrics.registry));
   app.use('/token', express.urlencoded({ extended: false, limit: '16kb' }), ...limits);
   app.use(tokenRoutes(deps.tokens));
   app.use(keyRoutes(deps.signingKeys));

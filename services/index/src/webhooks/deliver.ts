@@ -24,6 +24,8 @@ export interface DeliveryDeps {
   now?: () => Date;
   /** Aborted at shutdown: requests in flight stop, and their deliveries stay pending. */
   signal?: AbortSignal;
+  /** Told each attempt's outcome (metrics): delivered, pending (will retry) or failed for good. */
+  onAttempt?: (status: 'delivered' | 'pending' | 'failed') => void;
 }
 
 interface AttemptResult {
@@ -87,6 +89,7 @@ async function deliverOne(store: IndexStore, delivery: Delivery, options: Delive
   const log = { webhook: webhook.id, delivery: delivery.id, attempts, responseStatus: result.responseStatus };
   if (result.ok) {
     store.webhooks.recordAttempt(delivery.id, { status: 'delivered', responseStatus: result.responseStatus, error: null, nextAttemptAt: null });
+    deps.onAttempt?.('delivered');
     deps.logger.debug(log, 'webhook delivered');
     return;
   }
@@ -94,6 +97,7 @@ async function deliverOne(store: IndexStore, delivery: Delivery, options: Delive
   const now = deps.now?.() ?? new Date();
   const nextAttemptAt = exhausted ? null : new Date(now.getTime() + options.backoffMs * 2 ** (attempts - 1)).toISOString();
   store.webhooks.recordAttempt(delivery.id, { status: exhausted ? 'failed' : 'pending', responseStatus: result.responseStatus, error: result.error, nextAttemptAt });
+  deps.onAttempt?.(exhausted ? 'failed' : 'pending');
   deps.logger.warn({ ...log, error: result.error, nextAttemptAt }, exhausted ? 'webhook delivery failed for good' : 'webhook delivery failed; will retry');
 }
 
@@ -110,10 +114,10 @@ export interface WebhookWorker {
   stop(): Promise<void>;
 }
 
-export function startWebhookWorker(store: IndexStore, config: IndexConfig['webhooks'], logger: Logger): WebhookWorker {
+export function startWebhookWorker(store: IndexStore, config: IndexConfig['webhooks'], logger: Logger, onAttempt?: DeliveryDeps['onAttempt']): WebhookWorker {
   const options = { attempts: config.attempts, backoffMs: durationMs(config.backoff), timeoutMs: durationMs(config.timeout), allowPrivateTargets: config.allowPrivateTargets };
   const abort = new AbortController();
-  const deps = { logger, signal: abort.signal };
+  const deps: DeliveryDeps = { logger, signal: abort.signal, ...(onAttempt ? { onAttempt } : {}) };
   let round: Promise<void> | undefined;
   const timer = setInterval(() => {
     if (round) return;

@@ -54,8 +54,3 @@ export function enqueuePushDeliveries(store: IndexStore, repo: Repository, push:
   for (const hook of hooks) store.webhooks.insertDelivery(hook.id, JSON.stringify(pushPayload(store, repo, push, hook.id, baseUrl)));
   return hooks.length;
 }
-
-/** Where clients reach the index: http.publicUrl, or http://<addr>. */
-export function publicBaseUrl(http: { publicUrl?: string | undefined; addr: string }): string {
-  return (http.publicUrl ?? `http://${http.addr}`).replace(/\/+$/, '');
-}

@@ -1,23 +1,33 @@
-// GET /health answers while the database does; GET /metrics (Prometheus) when enabled.
+// Liveness (/healthz) and readiness (/readyz, /health as its alias): the database answers and
+// signing keys are loaded; a failing check is 503 naming it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { pino } from 'pino';
 import request from 'supertest';
+import { readiness } from '@wharf/common';
+import { openIndexStore } from '../../src/index.js';
+import { indexReadiness } from '../../src/http/routes/health.js';
 import { buildIndex } from './harness.js';
 
-describe('index health and metrics', () => {
-  it('GET /health is 200 with the database answering', async () => {
+const logger = pino({ level: 'silent' });
+
+describe('index health', () => {
+  it('GET /healthz, /readyz and /health are 200 with the database answering and keys loaded', async () => {
     const index = await buildIndex();
-    const res = await request(index.app).get('/health');
-    assert.equal(res.status, 200);
-    assert.deepEqual(res.body, { status: 'ok' });
+    assert.deepEqual((await request(index.app).get('/healthz').expect(200)).body, { status: 'ok' });
+    const ready = await request(index.app).get('/readyz').expect(200);
+    assert.deepEqual(ready.body, { status: 'ok', checks: { database: 'ok', signingKeys: 'ok' } });
+    assert.deepEqual((await request(index.app).get('/health').expect(200)).body, ready.body);
   });
 
-  it('GET /metrics is absent by default and counts token requests by route when enabled', async () => {
-    assert.equal((await request((await buildIndex()).app).get('/metrics')).status, 404);
-    const index = await buildIndex({ http: { metrics: true } });
-    await request(index.app).get('/token').query({ service: 'wharf-registry' }).expect(200);
-    const res = await request(index.app).get('/metrics');
-    assert.equal(res.status, 200);
-    assert.match(res.text, /wharf_http_requests_total\{route="\/token",method="GET",status="200",service="index"\} 1/);
+  it('readiness names the database when it does not answer, and missing signing keys', async () => {
+    const store = openIndexStore(':memory:');
+    store.close();
+    const report = await readiness(indexReadiness(store, () => []), logger);
+    assert.deepEqual(report, {
+      status: 'unavailable',
+      checks: { database: 'error', signingKeys: 'no token signing keys loaded' },
+      failing: ['database', 'signingKeys'],
+    });
   });
 });

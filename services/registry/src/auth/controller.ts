@@ -18,4 +18,6 @@ export interface Grant {
 export interface AccessController {
   readonly kind: string;
   authorize(request: AuthRequest, access: AccessRecord[]): Promise<Grant>;
+  /** Why the controller cannot decide yet (token mode: no signing keys loaded), or undefined when it can. */
+  notReady?(): string | undefined;
 }

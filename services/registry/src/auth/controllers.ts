@@ -1,5 +1,6 @@
 // Builds the access controller the config names; exactly one is configured (none by default).
 import type { Logger } from 'pino';
+import { counter, type MetricsRegistry } from '@wharf/common';
 import { durationMs, type RegistryConfig } from '../config/schema.js';
 import type { AccessController } from './controller.js';
 import { loadHtpasswd } from './htpasswd/htpasswd-file.js';
@@ -20,7 +21,10 @@ async function tokenKeys(token: TokenConfig, logger: Logger): Promise<TrustedKey
       jwks.refresh().then(
         () => logger.info({ jwks: token.jwks }, 'token keys loaded'),
         (err: unknown) => {
-          logger.warn({ jwks: token.jwks, err: (err as Error).message, retryInMs: delay }, 'token keys not loaded yet');
+          // fetch() says only "fetch failed"; the cause names the real problem (an untrusted certificate, say).
+          const cause = (err as { cause?: { message?: unknown } }).cause?.message;
+          const reason = typeof cause === 'string' ? `${(err as Error).message}: ${cause}` : (err as Error).message;
+          logger.warn({ jwks: token.jwks, err: reason, retryInMs: delay }, 'token keys not loaded yet');
           setTimeout(() => attempt(Math.min(delay * 2, 30_000)), delay).unref();
         },
       );
@@ -31,11 +35,17 @@ async function tokenKeys(token: TokenConfig, logger: Logger): Promise<TrustedKey
   return combineKeys(sources);
 }
 
-export async function createConfiguredController(auth: RegistryConfig['auth'], logger: Logger): Promise<AccessController> {
+export async function createConfiguredController(auth: RegistryConfig['auth'], logger: Logger, metrics?: MetricsRegistry): Promise<AccessController> {
   if (auth.token) {
     const { realm, service, issuer } = auth.token;
     const keys = await tokenKeys(auth.token, logger);
-    return createTokenController({ realm, service, issuer, keys, leewaySeconds: durationMs(auth.token.leeway) / 1000 });
+    const failures = metrics && counter(metrics, {
+      name: 'wharf_registry_token_failures_total',
+      help: 'Bearer tokens refused, by reason (expired, signature, untrusted_key, audience, insufficient_scope, …)',
+      labelNames: ['reason'],
+    });
+    const onFailure = failures && ((reason: string) => failures.inc({ reason }));
+    return createTokenController({ realm, service, issuer, keys, leewaySeconds: durationMs(auth.token.leeway) / 1000, ...(onFailure ? { onFailure } : {}) });
   }
   if (auth.htpasswd) {
     return createHtpasswdController({ realm: auth.htpasswd.realm, entries: await loadHtpasswd(auth.htpasswd.path) });

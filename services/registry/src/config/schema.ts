@@ -1,7 +1,7 @@
 // The registry's configuration: the one definition, with its defaults. The TypeScript type is
 // inferred from it. Keys are camelCase and never contain '_', so WHARF_A_B_C maps onto a.b.c.
 import { z } from 'zod';
-import { duration, listenAddr, logSection } from '@wharf/common';
+import { debugSection, duration, listenAddr, logSection, tlsSection } from '@wharf/common';
 import { eventActions } from '@wharf/shared';
 
 const filesystemStorage = z.strictObject({
@@ -197,6 +197,10 @@ export const registryConfigSchema = z.strictObject({
       requestTimeout: duration.default('10m'),
       /** Serve Prometheus metrics at GET /metrics (request counts, durations, bytes, process). */
       metrics: z.boolean().default(false),
+      /** Serve https with this certificate and key (and require client certificates with clientCA). */
+      tls: tlsSection,
+      /** A separate plain-http listener for /metrics, /healthz and /readyz. */
+      debug: debugSection,
     })
     .prefault({}),
   log: logSection,

@@ -7,8 +7,8 @@ import type { RegistryConfig } from '../config/schema.js';
 import type { RegistryStorage } from '../storage/registry-storage.js';
 import { v2Dispatcher, type RouteTables } from './dispatch.js';
 import { apiVersionHeader } from './handler.js';
-import { enableMetrics, errorRenderer, requestContext } from '@wharf/common';
-import { healthRoute } from './routes/health.js';
+import { createServiceMetrics, errorRenderer, mountOperations, requestContext, type Operations } from '@wharf/common';
+import { registryReadiness } from './routes/health.js';
 import { baseRoutes } from './routes/v2/base.js';
 import { blobRoutes } from './routes/v2/blobs.js';
 import { catalogRoutes } from './routes/v2/catalog.js';
@@ -24,9 +24,20 @@ export interface AppDependencies {
   storage: RegistryStorage;
   auth: AccessController;
   logger: Logger;
+  /** Metrics and health checks (server.ts shares them with the debug listener); built from config if absent. */
+  operations?: Operations;
 }
 
-export function createApp({ config, storage, auth, logger }: AppDependencies): Express {
+/** The registry's metrics and readiness checks as its config asks. */
+export function registryOperations(
+  config: RegistryConfig,
+  { storage, auth, logger }: Pick<AppDependencies, 'storage' | 'auth' | 'logger'>,
+  metrics = createServiceMetrics('registry', config.http.metrics),
+): Operations {
+  return { metrics, checks: registryReadiness(storage, auth), logger, debugAddr: config.http.debug.addr };
+}
+
+export function createApp({ config, storage, auth, logger, operations }: AppDependencies): Express {
   const deleteEnabled = config.storage.delete.enabled;
   const uploads = uploadRoutes(storage);
   const tables: RouteTables = {
@@ -45,8 +56,7 @@ export function createApp({ config, storage, auth, logger }: AppDependencies): E
   app.disable('etag');
   app.set('query parser', 'simple');
   app.use(requestContext(logger, config.log.accessLog));
-  enableMetrics(app, 'registry', config.http.metrics);
-  app.get('/health', healthRoute(storage));
+  mountOperations(app, operations ?? registryOperations(config, { storage, auth, logger }));
   app.use('/v2', v2Dispatcher(tables, auth));
   enableV1(app, config, { storage, auth, logger });
   app.use((req, res) => {

@@ -39,7 +39,7 @@ export function enableProxy(storage: RegistryStorage, config: RegistryConfig, de
   return {
     ...storage,
     blobs: new ProxyBlobs(storage.driver, storage.uploads, router, logger),
-    uploads: new LocalOnlyUploads(storage.driver, storage.blobs, router),
+    uploads: new LocalOnlyUploads(storage.uploads, router),
     manifests: new ProxyManifests(storage.manifests, router, logger, config.storage.maxManifestBytes),
     tags: new ProxyTags(storage.tags, router, logger),
   };

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { RegistryError } from '@wharf/shared';
 import { BlobStore, type BlobInfo } from '../storage/blob-store.js';
 import type { StorageDriver } from '../storage/driver/driver.js';
-import type { UploadSessions } from '../storage/upload-session.js';
+import type { Uploads } from '../storage/registry-storage.js';
 import { refuseWrite, upstreamFailure } from './refusal.js';
 import type { UpstreamRoute, UpstreamRouter } from './routing.js';
 import { SingleFlight } from './single-flight.js';
@@ -36,7 +36,7 @@ export class ProxyBlobs extends BlobStore {
   constructor(
     driver: StorageDriver,
     /** The undecorated sessions: cache fills are writes the push refusal must not see. */
-    private readonly uploads: UploadSessions,
+    private readonly uploads: Uploads,
     private readonly router: UpstreamRouter,
     private readonly logger: Logger,
   ) {

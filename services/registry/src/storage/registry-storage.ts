@@ -37,10 +37,13 @@ export type Tags = Omit<TagStore, 'untag'> & {
   untag(name: string, tag: string, origin?: ChangeOrigin): Promise<void>;
 };
 
+/** The upload sessions as handlers see them, so a decorator can stand in for them. */
+export type Uploads = Pick<UploadSessions, 'start' | 'status' | 'append' | 'commit' | 'cancel'>;
+
 export interface RegistryStorage {
   driver: StorageDriver;
   blobs: BlobStore;
-  uploads: UploadSessions;
+  uploads: Uploads;
   manifests: Manifests;
   tags: Tags;
   referrers: ReferrerIndex;

@@ -20,19 +20,23 @@ function address(req: Request): string {
   return ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 }
 
-export function loginRateLimits(config: IndexConfig['rateLimit']): RequestHandler[] {
+export type RateLimitName = 'perAddress' | 'failedPerAccount';
+
+/** `onLimited` is told which limit refused a request (metrics). */
+export function loginRateLimits(config: IndexConfig['rateLimit'], onLimited?: (limit: RateLimitName) => void): RequestHandler[] {
   const windowMs = durationMs(config.window);
-  const common = {
+  const common = (limit: RateLimitName) => ({
     windowMs,
     standardHeaders: 'draft-6' as const,
     legacyHeaders: false,
     handler: () => {
+      onLimited?.(limit);
       throw new IndexError('TOOMANYREQUESTS', { message: 'too many requests; retry later' });
     },
-  };
-  const perAddress = rateLimit({ ...common, limit: config.perAddress, keyGenerator: address });
+  });
+  const perAddress = rateLimit({ ...common('perAddress'), limit: config.perAddress, keyGenerator: address });
   const failedPerAccount = rateLimit({
-    ...common,
+    ...common('failedPerAccount'),
     limit: config.failedPerAccount,
     skipSuccessfulRequests: true,
     // Only a rejected password is a failed login; a 404 or 403 after a good one is not.

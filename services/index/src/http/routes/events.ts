@@ -3,10 +3,10 @@
 // Events the index does not record are still answered 200, so the registry does not retry them.
 import express, { type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
+import { serviceUrl } from '@wharf/common';
 import { baseMediaType, EnvelopeError, eventsMediaTypes, parseEnvelope, type Envelope } from '@wharf/shared';
 import { receiveEnvelope } from '../../events/receive.js';
 import { authorizeRegistry } from '../../events/registry-secret.js';
-import { publicBaseUrl } from '../../webhooks/payload.js';
 import { IndexError } from '../errors.js';
 import type { ApiDependencies } from './api.js';
 
@@ -32,7 +32,7 @@ export function eventRoutes({ config, store }: ApiDependencies): Router {
   const router = express.Router();
   const options = {
     defaultVisibility: config.repositories.defaultVisibility,
-    baseUrl: publicBaseUrl(config.http),
+    baseUrl: serviceUrl(config.http),
     recordUpstreamCache: config.upstream !== undefined,
   };
 

@@ -7,13 +7,15 @@ import { accessAllows, type AccessRecord, type TokenClaims } from '@wharf/shared
 import type { AccessController } from '../controller.js';
 import { unauthorized, type ChallengeOptions } from './challenge.js';
 import type { TrustedKeys } from './trusted-keys.js';
-import { TokenInvalid, verifyToken } from './verify-token.js';
+import { TokenInvalid, verifyToken, type TokenFailure } from './verify-token.js';
 
 export interface TokenControllerOptions extends ChallengeOptions {
   issuer: string;
   keys: TrustedKeys;
   leewaySeconds?: number;
   now?: () => number;
+  /** Told why a presented token was refused (metrics). A request without a token is no failure: it is the challenge. */
+  onFailure?: (reason: TokenFailure | 'insufficient_scope') => void;
 }
 
 const cacheLimit = 10_000;
@@ -36,6 +38,7 @@ export function createTokenController(options: TokenControllerOptions): AccessCo
 
   return {
     kind: 'token',
+    notReady: () => (options.keys.size() === 0 ? 'no token signing keys loaded' : undefined),
     async authorize(request, access: AccessRecord[]) {
       const header = request.headers.authorization;
       const match = header ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
@@ -44,11 +47,15 @@ export function createTokenController(options: TokenControllerOptions): AccessCo
       try {
         claims = await claimsOf(match[1]!);
       } catch (err) {
-        if (err instanceof TokenInvalid) throw unauthorized(options, access, `invalid token: ${err.message}`, 'invalid_token');
-        throw err;
+        if (!(err instanceof TokenInvalid)) throw err;
+        options.onFailure?.(err.reason);
+        throw unauthorized(options, access, `invalid token: ${err.message}`, 'invalid_token');
       }
       const missing = access.filter((r) => !r.actions.every((a) => accessAllows(claims.access, r.type, r.name, a)));
-      if (missing.length) throw unauthorized(options, access, 'insufficient scope', 'insufficient_scope');
+      if (missing.length) {
+        options.onFailure?.('insufficient_scope');
+        throw unauthorized(options, access, 'insufficient scope', 'insufficient_scope');
+      }
       return { user: claims.sub, access };
     },
   };

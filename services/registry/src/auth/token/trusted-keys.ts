@@ -12,6 +12,8 @@ export interface TrustedKeys {
   byChain(x5c: string[], now: Date): KeyObject | undefined;
   /** Whether an embedded public key is one of the trusted ones. */
   isTrusted(key: KeyObject): Promise<boolean>;
+  /** How many keys are loaded now (0 until a JWKS is first fetched): readiness. */
+  size(): number;
 }
 
 export function splitPemCertificates(pem: string): X509Certificate[] {
@@ -54,6 +56,7 @@ export function certificateKeys(roots: X509Certificate[]): TrustedKeys {
     byKid: async (kid) => byId.get(kid),
     byChain: (x5c, now) => chainLeaf(roots, x5c, now),
     isTrusted: async (key) => known.has(spki(key)),
+    size: () => known.size,
   };
 }
 
@@ -113,6 +116,7 @@ export function jwksKeys(options: JwksOptions): JwksKeys {
       const wanted = spki(key);
       return [...keys.values()].some((k) => spki(k) === wanted);
     },
+    size: () => keys.size,
   };
 }
 
@@ -137,5 +141,6 @@ export function combineKeys(sources: TrustedKeys[]): TrustedKeys {
       for (const s of sources) if (await s.isTrusted(key)) return true;
       return false;
     },
+    size: () => sources.reduce((sum, s) => sum + s.size(), 0),
   };
 }

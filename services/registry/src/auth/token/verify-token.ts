@@ -6,7 +6,27 @@ import jwt from 'jsonwebtoken';
 import { tokenAlgorithms, type AccessRecord, type TokenClaims } from '@wharf/shared';
 import type { TrustedKeys } from './trusted-keys.js';
 
-export class TokenInvalid extends Error {}
+/** Why a token was refused, in few words: the label of the failure metric. */
+export type TokenFailure = 'malformed' | 'algorithm' | 'untrusted_key' | 'signature' | 'expired' | 'not_yet_valid' | 'issuer' | 'audience' | 'no_expiry' | 'malformed_access' | 'invalid';
+
+export class TokenInvalid extends Error {
+  constructor(
+    message: string,
+    readonly reason: TokenFailure,
+  ) {
+    super(message);
+  }
+}
+
+/** The failure a jsonwebtoken error stands for. */
+function jwtFailure(err: Error): TokenFailure {
+  if (err instanceof jwt.TokenExpiredError) return 'expired';
+  if (err instanceof jwt.NotBeforeError) return 'not_yet_valid';
+  if (/audience/.test(err.message)) return 'audience';
+  if (/issuer/.test(err.message)) return 'issuer';
+  if (/signature/.test(err.message)) return 'signature';
+  return 'invalid';
+}
 
 export interface VerifyOptions {
   keys: TrustedKeys;
@@ -31,7 +51,7 @@ function decodeHeader(token: string): Header {
   } catch {
     // reported below
   }
-  throw new TokenInvalid('malformed token header');
+  throw new TokenInvalid('malformed token header', 'malformed');
 }
 
 async function signingKey(header: Header, keys: TrustedKeys, now: Date): Promise<KeyObject> {
@@ -51,7 +71,7 @@ async function signingKey(header: Header, keys: TrustedKeys, now: Date): Promise
     const key = await keys.byKid(header.kid);
     if (key) return key;
   }
-  throw new TokenInvalid('token is not signed by a trusted key');
+  throw new TokenInvalid('token is not signed by a trusted key', 'untrusted_key');
 }
 
 function isAccessList(value: unknown): value is AccessRecord[] {
@@ -71,7 +91,7 @@ function isAccessList(value: unknown): value is AccessRecord[] {
 export async function verifyToken(token: string, options: VerifyOptions): Promise<TokenClaims> {
   const header = decodeHeader(token);
   if (typeof header.alg !== 'string' || !(tokenAlgorithms as readonly string[]).includes(header.alg)) {
-    throw new TokenInvalid(`algorithm ${JSON.stringify(header.alg)} is not accepted`);
+    throw new TokenInvalid(`algorithm ${JSON.stringify(header.alg)} is not accepted`, 'algorithm');
   }
   const key = await signingKey(header, options.keys, new Date(options.now()));
   let payload: jwt.JwtPayload;
@@ -84,10 +104,10 @@ export async function verifyToken(token: string, options: VerifyOptions): Promis
       clockTimestamp: Math.floor(options.now() / 1000),
     }) as jwt.JwtPayload;
   } catch (err) {
-    throw new TokenInvalid((err as Error).message);
+    throw new TokenInvalid((err as Error).message, jwtFailure(err as Error));
   }
-  if (typeof payload.exp !== 'number') throw new TokenInvalid('token has no expiry');
+  if (typeof payload.exp !== 'number') throw new TokenInvalid('token has no expiry', 'no_expiry');
   const access = payload.access ?? [];
-  if (!isAccessList(access)) throw new TokenInvalid('access claim is malformed');
+  if (!isAccessList(access)) throw new TokenInvalid('access claim is malformed', 'malformed_access');
   return { ...(payload as TokenClaims), access };
 }

@@ -1,20 +1,27 @@
-// GET /health: 200 {"status":"ok"} when the storage driver answers, 503 otherwise — for load
-// balancers and compose health checks. A storage root not created yet (nothing pushed) is healthy.
-import type { RequestHandler } from 'express';
+// The registry's readiness checks (/readyz, /health): the storage driver answers a cheap stat of
+// the root — a root not created yet (nothing pushed) is fine — and, in token mode, signing keys
+// are loaded, since without them every authenticated request would be refused.
+import { NotReady, type ReadinessCheck } from '@wharf/common';
+import type { AccessController } from '../../auth/controller.js';
 import { isPathNotFound } from '../../storage/driver/driver.js';
 import type { RegistryStorage } from '../../storage/registry-storage.js';
 
-export function healthRoute(storage: RegistryStorage): RequestHandler {
-  return async (_req, res) => {
-    try {
-      await storage.driver.stat('/');
-    } catch (err) {
-      if (!isPathNotFound(err)) {
-        (res.locals.log as { warn(o: object, m: string): void }).warn({ err }, 'health check: storage unavailable');
-        res.status(503).json({ status: 'unavailable', storage: storage.driver.name });
-        return;
+export function registryReadiness(storage: RegistryStorage, auth: AccessController): Record<string, ReadinessCheck> {
+  const checks: Record<string, ReadinessCheck> = {
+    storage: async () => {
+      try {
+        await storage.driver.stat('/');
+      } catch (err) {
+        if (!isPathNotFound(err)) throw err;
       }
-    }
-    res.json({ status: 'ok', storage: storage.driver.name });
+    },
   };
+  if (auth.notReady) {
+    const notReady = auth.notReady.bind(auth);
+    checks.auth = () => {
+      const reason = notReady();
+      if (reason) throw new NotReady(reason);
+    };
+  }
+  return checks;
 }
