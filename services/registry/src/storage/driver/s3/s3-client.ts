@@ -77,6 +77,11 @@ export function isMissingKey(err: unknown): boolean {
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
 }
 
+/** The multipart upload is no longer there (completed or aborted); Ceph says 404 NoSuchKey. */
+export function isUploadGone(err: unknown): boolean {
+  return (err as { name?: string })?.name === 'NoSuchUpload' || isMissingKey(err);
+}
+
 export function isInvalidRange(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'InvalidRange' || e?.$metadata?.httpStatusCode === 416;

@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  ListPartsCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { freshBucket, removeBucket, requireCeph, type CephS3 } from '../../../../test/helpers/ceph.js';
 import { checked } from '../checked.js';
 import type { StorageDriver } from '../driver.js';
@@ -16,7 +24,7 @@ import { uploadDataPath, uploadStartedAtPath } from '../../paths.js';
 import { MiB } from './part-size.js';
 import { createS3Client } from './s3-client.js';
 import { createS3Driver } from './s3-driver.js';
-import { journalSuffix } from './s3-writer.js';
+import { journalSuffix, openWriter } from './s3-writer.js';
 
 const skip = requireCeph();
 const root = 'wharf-root';
@@ -96,6 +104,55 @@ describe('S3 driver on Ceph RGW: state in S3', { skip }, () => {
     await resumed.append(Readable.from([second]));
     await resumed.commit();
     assert.deepEqual(await restart().getContent(path), Buffer.concat([first, second]));
+  });
+
+  it('keeps every byte when a part upload fails mid-append: the size says where to resume', { timeout: 120_000 }, async () => {
+    const key = `${root}/failing/data`;
+    const content = randomBytes(17 * MiB);
+    const failing = createS3Client({ ...s3, forcePathStyle: true });
+    let uploads = 0;
+    failing.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCommand' && ++uploads === 2) throw new Error('injected part failure');
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    try {
+      const store = { client: failing, bucket, chunkSize: 5 * MiB, write: {} };
+      const writer = await openWriter(store, key, false);
+      const mebibytes = Array.from({ length: 17 }, (_, i) => content.subarray(i * MiB, (i + 1) * MiB));
+      await assert.rejects(writer.append(Readable.from(mebibytes)), /injected part failure/);
+      assert.ok(writer.size >= 5 * MiB && writer.size <= content.length, `size ${writer.size}`);
+    } finally {
+      failing.destroy();
+    }
+    const resumed = await restart().writer('/failing/data', true);
+    const held = resumed.size;
+    await resumed.append(Readable.from([content.subarray(held)]));
+    await resumed.commit();
+    assert.ok((await restart().getContent('/failing/data')).equals(content));
+  });
+
+  it('finishes a commit that completed the upload and died before removing the journal', { timeout: 60_000 }, async () => {
+    const path = '/half-committed/data';
+    const content = randomBytes(5 * MiB);
+    const writer = await restart().writer(path, false);
+    await writer.append(Readable.from([content]));
+    await writer.close();
+    const key = `${root}${path}`;
+    const journal = await raw.send(new GetObjectCommand({ Bucket: bucket, Key: key + journalSuffix }));
+    const uploadId = journal.Metadata?.['upload-id'];
+    const parts = await raw.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+    await raw.send(
+      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts.Parts?.map((p) => ({ PartNumber: p.PartNumber, ETag: p.ETag })) } }),
+    );
+    const again = await restart().writer(path, true);
+    assert.equal(again.size, content.length);
+    await again.commit();
+    assert.deepEqual(await restart().getContent(path), content);
+    assert.deepEqual(await restart().list('/half-committed'), [path]);
+    await assert.rejects(raw.send(new GetObjectCommand({ Bucket: bucket, Key: key + journalSuffix })), { name: 'NoSuchKey' });
   });
 
   it('aborts the multipart uploads of writers below a deleted directory', { timeout: 60_000 }, async () => {

@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { FileWriter } from '../driver.js';
-import { copySource, isMissingKey, type WriteOptions } from './s3-client.js';
+import { copySource, isMissingKey, isUploadGone, type WriteOptions } from './s3-client.js';
 import { partSize } from './part-size.js';
 
 export const journalSuffix = '~wharf-writer';
@@ -98,7 +98,7 @@ export async function abortUpload(store: S3Store, key: string, uploadId: string)
     await store.client.send(new AbortMultipartUploadCommand({ Bucket: store.bucket, Key: key, UploadId: uploadId }));
   } catch (err) {
     // Already completed or aborted: nothing left to release.
-    if ((err as { name?: string }).name !== 'NoSuchUpload' && !isMissingKey(err)) throw err;
+    if (!isUploadGone(err)) throw err;
   }
 }
 
@@ -118,23 +118,44 @@ class S3Writer implements FileWriter {
     let chunks: Buffer[] = [journal.tail];
     let buffered = journal.tail.length;
     let taken = 0;
+    // One part uploads while the next one fills, so the client's bytes keep flowing. Parts are
+    // counted in order; a part that failed goes back in front of the tail.
+    let inflight: { body: Buffer; failure: Promise<unknown> } | undefined;
+    const settle = async (): Promise<void> => {
+      if (!inflight) return;
+      const { body, failure } = inflight;
+      inflight = undefined;
+      const err = await failure;
+      if (err !== undefined) {
+        chunks.unshift(body);
+        buffered += body.length;
+        throw err;
+      }
+    };
     try {
       for await (const chunk of source) {
         const bytes = chunk as Buffer;
         chunks.push(bytes);
         buffered += bytes.length;
         taken += bytes.length;
-        for (let want = this.nextPartSize(); buffered >= want; want = this.nextPartSize()) {
+        for (;;) {
+          const want = partSize(journal.parts + (inflight ? 2 : 1), this.store.chunkSize);
+          if (buffered < want) break;
+          await settle();
           // concat copies, so no caller's buffer is held once append resolves.
           const all = Buffer.concat(chunks, buffered);
-          await this.uploadPart(all.subarray(0, want));
+          const body = all.subarray(0, want);
           chunks = [all.subarray(want)];
           buffered -= want;
+          inflight = { body, failure: this.uploadPart(body).then(() => undefined, (err: unknown) => err ?? new Error('part upload failed')) };
         }
       }
     } finally {
+      let failure: unknown;
+      await settle().catch((err: unknown) => (failure = err));
       journal.tail = Buffer.concat(chunks, buffered);
       await this.save();
+      if (failure !== undefined) throw failure;
     }
     return taken;
   }
@@ -149,12 +170,20 @@ class S3Writer implements FileWriter {
     if (journal.uploadId === undefined) {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: this.key, Body: journal.tail, ContentLength: journal.tail.length, ...this.store.write }));
     } else {
-      if (journal.tail.length > 0) await this.uploadPart(journal.tail);
-      const parts = await this.listParts(journal.uploadId, journal.parts);
-      // Ceph RGW answers with an empty ETag here; nothing below needs it.
-      await client.send(
-        new CompleteMultipartUploadCommand({ Bucket: bucket, Key: this.key, UploadId: journal.uploadId, MultipartUpload: { Parts: parts } }),
-      );
+      try {
+        // The tail goes up as the last part without changing the journal, so a failed commit
+        // can simply be tried again.
+        const last = journal.tail.length > 0 ? journal.parts + 1 : journal.parts;
+        if (last > journal.parts) await this.sendPart(journal.uploadId, last, journal.tail);
+        const parts = await this.listParts(journal.uploadId, last);
+        // Ceph RGW answers with an empty ETag here; nothing below needs it.
+        await client.send(
+          new CompleteMultipartUploadCommand({ Bucket: bucket, Key: this.key, UploadId: journal.uploadId, MultipartUpload: { Parts: parts } }),
+        );
+      } catch (err) {
+        // An earlier commit completed the upload and died before removing the journal.
+        if (!isUploadGone(err) || !(await this.isCommitted())) throw err;
+      }
     }
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: this.key + journalSuffix }));
   }
@@ -166,10 +195,6 @@ class S3Writer implements FileWriter {
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: this.key }));
   }
 
-  private nextPartSize(): number {
-    return partSize(this.journal.parts + 1, this.store.chunkSize);
-  }
-
   private async ensureUpload(): Promise<string> {
     if (this.journal.uploadId === undefined) {
       const res = await this.store.client.send(new CreateMultipartUploadCommand({ Bucket: this.store.bucket, Key: this.key, ...this.store.write }));
@@ -179,13 +204,27 @@ class S3Writer implements FileWriter {
     return this.journal.uploadId;
   }
 
-  private async uploadPart(body: Buffer): Promise<void> {
-    const uploadId = await this.ensureUpload();
+  private async sendPart(uploadId: string, partNumber: number, body: Buffer): Promise<void> {
     await this.store.client.send(
-      new UploadPartCommand({ Bucket: this.store.bucket, Key: this.key, UploadId: uploadId, PartNumber: this.journal.parts + 1, Body: body, ContentLength: body.length }),
+      new UploadPartCommand({ Bucket: this.store.bucket, Key: this.key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length }),
     );
+  }
+
+  private async uploadPart(body: Buffer): Promise<void> {
+    await this.sendPart(await this.ensureUpload(), this.journal.parts + 1, body);
     this.journal.parts += 1;
     this.journal.partsBytes += body.length;
+  }
+
+  /** The object at the key holds exactly what this writer holds. */
+  private async isCommitted(): Promise<boolean> {
+    try {
+      const head = await this.store.client.send(new HeadObjectCommand({ Bucket: this.store.bucket, Key: this.key }));
+      return head.ContentLength === this.size;
+    } catch (err) {
+      if (isMissingKey(err)) return false;
+      throw err;
+    }
   }
 
   /** Copies bytes [start, start+length) of an existing object in as the next part. */
