@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GiB, MiB, TiB, capacity, maxObjectBytes, maxPartBytes, maxParts, minPartBytes, partSize, partsFor } from './part-size.js';
+import { GiB, MiB, TiB, capacity, copyRanges, maxObjectBytes, maxPartBytes, maxParts, minPartBytes, partSize, partsFor } from './part-size.js';
 
 describe('S3 part sizes', () => {
   const chunkSizes = [5 * MiB, 8 * MiB, 10 * MiB, 64 * MiB, 1 * GiB, 5 * GiB];
@@ -48,5 +48,20 @@ describe('S3 part sizes', () => {
     assert.throws(() => partSize(0, 10 * MiB), RangeError);
     assert.throws(() => partSize(maxParts + 1, 10 * MiB), RangeError);
     assert.throws(() => partsFor(maxObjectBytes * 4, 5 * MiB), RangeError);
+  });
+
+  it('split a server-side copy above 5 GiB into contiguous ranges within the limits, up to 5 TiB', () => {
+    for (const size of [5 * GiB + 1, 7 * GiB + 123, 100 * GiB, maxObjectBytes]) {
+      const ranges = copyRanges(size);
+      assert.ok(ranges.length <= maxParts, `${size}: ${ranges.length} parts`);
+      assert.equal(ranges[0]?.start, 0);
+      assert.equal(ranges.at(-1)?.end, size - 1);
+      for (const [i, r] of ranges.entries()) {
+        const length = r.end - r.start + 1;
+        assert.ok(length <= maxPartBytes && (length >= minPartBytes || i === ranges.length - 1));
+        if (i > 0) assert.equal(r.start, ranges[i - 1]!.end + 1);
+      }
+    }
+    assert.equal(copyRanges(maxObjectBytes).length, 5120);
   });
 });

@@ -38,3 +38,14 @@ export function partsFor(bytes: number, chunkSize: number): number {
   }
   throw new RangeError(`${bytes} bytes do not fit in ${maxParts} parts`);
 }
+
+/**
+ * Byte ranges (inclusive ends) of a server-side multipart copy of `size` bytes: 1 GiB parts, or
+ * larger when 10,000 of those would not hold it.
+ */
+export function copyRanges(size: number): { start: number; end: number }[] {
+  const part = Math.max(GiB, Math.ceil(size / maxParts));
+  const ranges: { start: number; end: number }[] = [];
+  for (let start = 0; start < size; start += part) ranges.push({ start, end: Math.min(start + part, size) - 1 });
+  return ranges;
+}

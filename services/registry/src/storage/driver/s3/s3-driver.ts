@@ -21,7 +21,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
 import type { FileInfo, FileWriter, ReadOptions, StorageDriver } from '../driver.js';
 import { StorageDriverError } from '../driver.js';
-import { maxPartBytes, maxParts } from './part-size.js';
+import { copyRanges, maxPartBytes } from './part-size.js';
 import { copySource, createS3Client, isInvalidRange, isMissingKey, keyPrefix, writeOptions, type S3Params } from './s3-client.js';
 import { abortUpload, headJournal, journalSuffix, openWriter, type S3Store } from './s3-writer.js';
 
@@ -93,7 +93,11 @@ export class S3Driver implements StorageDriver {
   }
 
   async stat(path: string): Promise<FileInfo> {
-    if (path === '/') return { path, size: 0, modTime: new Date(), isDirectory: true };
+    if (path === '/') {
+      // The root always exists, but asking proves the bucket answers (the health check's probe).
+      const res = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.root, MaxKeys: 1 }));
+      return { path, size: 0, modTime: res.Contents?.[0]?.LastModified ?? new Date(), isDirectory: true };
+    }
     const key = this.key(path);
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
@@ -160,12 +164,11 @@ export class S3Driver implements StorageDriver {
 
   /** CopyObject stops at 5 GiB; beyond, a multipart upload of UploadPartCopy ranges. */
   private async copyInParts(from: string, to: string, size: number): Promise<void> {
-    const part = Math.max(1024 * 1024 * 1024, Math.ceil(size / maxParts));
     const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: to, ...this.store.write }));
     try {
       const parts = [];
-      for (let n = 1, start = 0; start < size; n++, start += part) {
-        const end = Math.min(start + part, size) - 1;
+      for (const [i, { start, end }] of copyRanges(size).entries()) {
+        const n = i + 1;
         const res = await this.client.send(
           new UploadPartCopyCommand({ Bucket: this.bucket, Key: to, UploadId, PartNumber: n, CopySource: copySource(this.bucket, from), CopySourceRange: `bytes=${start}-${end}` }),
         );

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { freshBucket, removeBucket, requireCeph, type CephS3 } from '../../../../test/helpers/ceph.js';
 import { checked } from '../checked.js';
-import type { StorageDriver } from '../driver.js';
+import { isPathNotFound, type StorageDriver } from '../driver.js';
 import { createRegistryStorage } from '../../registry-storage.js';
 import { purgeUploads } from '../../purge.js';
 import { uploadDataPath, uploadStartedAtPath } from '../../paths.js';
@@ -181,6 +181,15 @@ describe('S3 driver on Ceph RGW: state in S3', { skip }, () => {
     assert.deepEqual(await uploadsOf('/docker/'), []);
     await assert.rejects(storage.driver.stat(uploadStartedAtPath('purge/app', session.uuid)), { kind: 'PathNotFound' });
     await assert.rejects(storage.driver.stat(uploadDataPath('purge/app', session.uuid)), { kind: 'PathNotFound' });
+  });
+
+  it('asks the store for stat("/"), so a bucket that does not answer fails the health check', async () => {
+    const missing = checked(
+      createS3Driver({ ...s3, bucket: `${bucket}-missing`, forcePathStyle: true, rootDirectory: '', storageClass: 'STANDARD', encrypt: false, chunkSize: 5 * MiB, redirectExpiryMs: 60_000 }),
+    );
+    drivers.push(missing);
+    await assert.rejects(missing.stat('/'), (err: unknown) => !isPathNotFound(err) && (err as { name?: string }).name === 'NoSuchBucket');
+    assert.equal((await restart().stat('/')).isDirectory, true);
   });
 
   it('keeps every key under the root prefix, with no directory marker objects', async () => {
