@@ -1,11 +1,11 @@
 // The S3 driver against a real Ceph RADOS Gateway: the one conformance suite, unchanged, each
 // driver in a fresh bucket (with a root prefix, as operators configure it).
 import { describe } from 'node:test';
-import { cephS3, freshBucket, removeBucket, requireCeph, type CephS3 } from '../../../../test/helpers/ceph.js';
+import { freshBucket, removeBucket, requireCeph, type CephS3 } from '../../../../test/helpers/ceph.js';
 import { describeDriverSuite } from '../suite/driver-suite.js';
 import { createS3Driver, type S3Driver } from './s3-driver.js';
 
-export async function s3TestDriver(buckets: { s3: CephS3; bucket: string }[], rootDirectory = '/wharf-root'): Promise<S3Driver> {
+async function s3TestDriver(buckets: { s3: CephS3; bucket: string }[], rootDirectory = '/wharf-root'): Promise<S3Driver> {
   const created = await freshBucket('wharf-driver');
   buckets.push(created);
   return createS3Driver({
@@ -26,7 +26,6 @@ if (skip) {
 } else {
   const buckets: { s3: CephS3; bucket: string }[] = [];
   describeDriverSuite('s3 (Ceph RGW)', () => s3TestDriver(buckets), async () => {
-    await cephS3();
     await Promise.all(buckets.splice(0).map((b) => removeBucket(b.s3, b.bucket)));
   });
 }
