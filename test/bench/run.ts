@@ -31,12 +31,13 @@ import {
   type RunningServer,
 } from './servers.js';
 import type { CountResult, SingleUploadMode, SmallImage, TransferResult } from './workloads.js';
+import { freshS3Storage, removeS3Storage, requireCeph, type S3Storage } from '../helpers/ceph.js';
 
 type Registry = 'wharf' | 'distribution';
 const registries: Registry[] = ['wharf', 'distribution'];
 const names: Record<Registry, string> = { wharf: 'Wharf', distribution: 'Distribution' };
 
-const usage = `usage: node test/dist/bench/run.js [--quick] [--only wharf|distribution | --only-index] [--duration S] [--no-baseline]`;
+const usage = `usage: node test/dist/bench/run.js [--quick] [--only wharf|distribution | --only-index] [--duration S] [--no-baseline] [--no-ceph]`;
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -346,6 +347,36 @@ function printReport(rows: Row[], results: Results, run: Registry[], extra: { id
   if (notes.length) console.log(`\nNotes\n${notes.map((n) => `  - ${n}`).join('\n')}`);
 }
 
+/** Push and pull MiB/s on the filesystem and on Ceph RGW, Wharf and Distribution side by side. */
+function printCephComparison(rows: Row[], fs: Results, ceph: Results, run: Registry[], note: string | undefined): void {
+  console.log('\nFilesystem vs Ceph RGW (S3 driver; MiB/s, higher is better)\n');
+  if (note) {
+    console.log(`  Ceph ${note}`);
+    return;
+  }
+  const figure = (results: Results, r: Registry, key: string): Cell => {
+    if (!run.includes(r)) return 'not run';
+    const m = results[r].get(key);
+    if (!m) return 'n/a';
+    return 'error' in m ? 'FAILED' : fixed(m.value, 1);
+  };
+  const transferRows = rows.filter((row) => ['single', 'chunked', 'pull'].includes(row.key));
+  console.log(
+    table(
+      ['workload', 'Wharf fs', 'Wharf Ceph', 'Dist fs', 'Dist Ceph', 'Wharf/Dist on Ceph'],
+      transferRows.map((row) => [
+        row.label,
+        figure(fs, 'wharf', row.key),
+        figure(ceph, 'wharf', row.key),
+        figure(fs, 'distribution', row.key),
+        figure(ceph, 'distribution', row.key),
+        ratio(valueOf(ceph.wharf.get(row.key))?.value, valueOf(ceph.distribution.get(row.key))?.value),
+      ]),
+    ),
+  );
+  console.log('  Ceph: one node (mon + BlueStore OSD + radosgw) on this machine, pool size 1; both registries in one fresh bucket under their own prefix.');
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -357,6 +388,7 @@ async function main(): Promise<number> {
       duration: { type: 'string' },
       'no-baseline': { type: 'boolean', default: false },
       'only-index': { type: 'boolean', default: false },
+      'no-ceph': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -505,8 +537,39 @@ async function main(): Promise<number> {
     }
     syncDisks();
 
+    // The same push and pull workloads with each registry on Ceph RGW (S3 driver, one fresh bucket).
+    const cephResults: Results = { wharf: new Map(), distribution: new Map() };
+    let cephNote = values['no-ceph'] ? 'skipped (--no-ceph)' : undefined;
+    if (!cephNote && run.length) {
+      let reason: string | undefined;
+      try {
+        reason = await requireCeph();
+      } catch (err) {
+        reason = (err as Error).message;
+      }
+      if (reason) cephNote = `skipped: ${reason}`;
+      else {
+        const transfers = steps.filter((step) => ['single', 'chunked', 'pull'].includes(step.key));
+        let storage: S3Storage | undefined;
+        try {
+          storage = await freshS3Storage('wharf-bench');
+          for (const r of run) {
+            const server = r === 'wharf' ? await startWharf(storage) : await startDistribution({ ...storage, rootDirectory: '/distribution' });
+            servers.push(server);
+            process.stderr.write(`${names[r]} on Ceph RGW (bucket ${storage.bucket}), pid ${server.pid}\n`);
+            for (const step of transfers) await runStep(step, r, server, cephResults[r]);
+            await server.stop();
+            servers.splice(servers.indexOf(server), 1);
+          }
+        } finally {
+          if (storage) await removeS3Storage(storage).catch(() => undefined);
+        }
+      }
+    }
+
     if (run.length) {
       printReport(rows, results, run, { idle, peak });
+      printCephComparison(rows, results, cephResults, run, cephNote);
       console.log('\nMethod');
       console.log(`  - ${monolithicNote}.`);
       if (diskNote) {
@@ -527,7 +590,7 @@ async function main(): Promise<number> {
     const indexBench = indexSettings({ quick: values.quick, concurrency: settings.loadConcurrency, durationMs: settings.durationMs, warmupMs: settings.warmupMs, maxRequests: settings.maxRequests });
     const indexReport = await runIndexBench((request, timeoutMs) => loadgen.call(request, timeoutMs), indexBench, servers);
     const indexFailed = printIndexReport(indexReport, indexBench, onlyIndex ? baselineNote : undefined);
-    const failed = indexFailed || run.some((r) => [...results[r].values()].some((m) => 'error' in m));
+    const failed = indexFailed || run.some((r) => [...results[r].values(), ...cephResults[r].values()].some((m) => 'error' in m));
     return failed ? 1 : 0;
   } finally {
     await stopAll();

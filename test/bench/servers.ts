@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { S3Storage } from '../helpers/ceph.js';
 
 export type ServerKind = 'wharf' | 'distribution' | 'baseline' | 'index';
 
@@ -235,14 +236,24 @@ export function tempDir(kind: ServerKind): string {
   return mkdtempSync(join(tmpdir(), `wharf-bench-${kind}-`));
 }
 
-/** `wharf registry`, default configuration apart from address, storage root and log level. */
-export async function startWharf(): Promise<RunningServer> {
+/** `wharf registry`, default configuration apart from address, storage root and log level (or an S3 bucket). */
+export async function startWharf(s3?: S3Storage): Promise<RunningServer> {
   const dir = tempDir('wharf');
   const port = await freePort();
   const env = {
     ...cleanEnv(),
     WHARF_REGISTRY_HTTP_ADDR: `127.0.0.1:${port}`,
-    WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: join(dir, 'storage'),
+    ...(s3
+      ? {
+          WHARF_REGISTRY_STORAGE_S3_ENDPOINT: s3.endpoint,
+          WHARF_REGISTRY_STORAGE_S3_REGION: s3.region,
+          WHARF_REGISTRY_STORAGE_S3_BUCKET: s3.bucket,
+          WHARF_REGISTRY_STORAGE_S3_ACCESSKEY: s3.accessKey,
+          WHARF_REGISTRY_STORAGE_S3_SECRETKEY: s3.secretKey,
+          WHARF_REGISTRY_STORAGE_S3_FORCEPATHSTYLE: 'true',
+          WHARF_REGISTRY_STORAGE_S3_ROOTDIRECTORY: s3.rootDirectory ?? '',
+        }
+      : { WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: join(dir, 'storage') }),
     WHARF_REGISTRY_LOG_LEVEL: 'info',
     NODE_ENV: 'production',
   };
@@ -251,8 +262,8 @@ export async function startWharf(): Promise<RunningServer> {
   return launch({ kind: 'wharf', command: process.execPath, args: [...extra, main, 'registry'], env, dir, port, readyPath: '/v2/' });
 }
 
-/** Distribution with a minimal config: filesystem storage, info-level log with the access log on. */
-export async function startDistribution(): Promise<RunningServer> {
+/** Distribution with a minimal config: filesystem storage (or its s3 driver on a bucket), info-level log with the access log on. */
+export async function startDistribution(s3?: S3Storage): Promise<RunningServer> {
   const dir = tempDir('distribution');
   const port = await freePort();
   const config = [
@@ -262,15 +273,28 @@ export async function startDistribution(): Promise<RunningServer> {
     '  accesslog:',
     '    disabled: false',
     'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${join(dir, 'storage')}`,
+    ...(s3
+      ? [
+          '  s3:',
+          `    accesskey: ${JSON.stringify(s3.accessKey)}`,
+          `    secretkey: ${JSON.stringify(s3.secretKey)}`,
+          `    region: ${JSON.stringify(s3.region)}`,
+          `    regionendpoint: ${JSON.stringify(s3.endpoint)}`,
+          `    bucket: ${JSON.stringify(s3.bucket)}`,
+          `    rootdirectory: ${JSON.stringify(s3.rootDirectory ?? '')}`,
+          '  redirect:',
+          '    disable: true',
+        ]
+      : ['  filesystem:', `    rootdirectory: ${join(dir, 'storage')}`]),
     'http:',
     `  addr: 127.0.0.1:${port}`,
     '',
   ].join('\n');
   const configPath = join(dir, 'config.yml');
   writeFileSync(configPath, config);
-  return launch({ kind: 'distribution', command: 'docker-registry', args: ['serve', configPath], env: cleanEnv(), dir, port, readyPath: '/v2/' });
+  // Distribution 2.8 crashes at start when AWS_CA_BUNDLE is set.
+  const env = Object.fromEntries(Object.entries(cleanEnv()).filter(([k]) => k !== 'AWS_CA_BUNDLE'));
+  return launch({ kind: 'distribution', command: 'docker-registry', args: ['serve', configPath], env, dir, port, readyPath: '/v2/' });
 }
 
 /** A node HTTP server that answers every request with 200 and a small fixed body. */

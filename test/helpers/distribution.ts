@@ -26,8 +26,7 @@ function configYaml(dataDir: string, host: string, opts: DistributionOptions): s
     '  accesslog:',
     '    disabled: true',
     'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${JSON.stringify(dataDir)}`,
+    ...storageYaml(dataDir, opts),
     '  delete:',
     `    enabled: ${opts.deleteEnabled ?? true}`,
     '  maintenance:',
@@ -57,6 +56,25 @@ function configYaml(dataDir: string, host: string, opts: DistributionOptions): s
   return lines.join('\n') + '\n';
 }
 
+/** The storage driver block: Distribution's filesystem driver, or its s3 driver on a Ceph bucket. */
+function storageYaml(dataDir: string, opts: RegistryOptions): string[] {
+  const s3 = opts.s3;
+  if (!s3) return ['  filesystem:', `    rootdirectory: ${JSON.stringify(dataDir)}`];
+  // With a regionendpoint, Distribution 2.8 addresses the bucket path-style and takes any region.
+  return [
+    '  s3:',
+    `    accesskey: ${JSON.stringify(s3.accessKey)}`,
+    `    secretkey: ${JSON.stringify(s3.secretKey)}`,
+    `    region: ${JSON.stringify(s3.region)}`,
+    `    regionendpoint: ${JSON.stringify(s3.endpoint)}`,
+    `    bucket: ${JSON.stringify(s3.bucket)}`,
+    `    rootdirectory: ${JSON.stringify(s3.rootDirectory ?? '')}`,
+    '    v4auth: true',
+    '  redirect:',
+    `    disable: ${!opts.redirect}`,
+  ];
+}
+
 export async function startDistribution(opts: DistributionOptions = {}): Promise<RunningRegistry> {
   // Distribution 2.8 knows no jwks, and without a bundle it would trust no token at all.
   if (opts.token && (opts.token.jwks !== undefined || opts.token.rootCertBundle === undefined)) {
@@ -70,7 +88,8 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
     command: async ([host]) => {
       await writeFile(configPath, configYaml(dataDir, host!, opts));
       // Distribution reads REGISTRY_* variables as config overrides: none may leak in.
-      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
+      // Distribution 2.8 crashes at start when AWS_CA_BUNDLE is set (ceph-rgw.sh's notes).
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_') && k !== 'AWS_CA_BUNDLE'));
       return { file: distributionBinary, args: ['serve', configPath], env };
     },
     // With a token server configured Distribution must challenge; otherwise 200 or htpasswd's 401.

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliMain, launch, withoutWharfVars } from './launch.js';
 import { answers } from './process.js';
+import type { S3Storage } from './ceph.js';
 
 /** Token authentication (Docker's token.md): where clients get tokens and which tokens count. */
 export interface TokenAuthOptions {
@@ -31,6 +32,10 @@ export interface RegistryOptions {
   deleteEnabled?: boolean;
   /** The registry's log level (default warn; info adds an access log line per request). */
   logLevel?: string;
+  /** Store in this S3 bucket (Ceph RGW) instead of a data directory. */
+  s3?: S3Storage;
+  /** Answer blob GET/HEAD with 307 to the store's presigned URLs (Wharf: storage.redirect). */
+  redirect?: boolean;
 }
 
 export interface RunningRegistry {
@@ -59,7 +64,7 @@ export async function startWharf(opts: RegistryOptions = {}): Promise<RunningReg
       const env: NodeJS.ProcessEnv = {
         ...withoutWharfVars(process.env),
         WHARF_REGISTRY_HTTP_ADDR: host,
-        WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dataDir,
+        ...storageEnv(opts, dataDir),
         WHARF_REGISTRY_STORAGE_DELETE_ENABLED: String(opts.deleteEnabled ?? true),
         WHARF_REGISTRY_LOG_LEVEL: opts.logLevel ?? 'warn',
         ...authEnv(opts),
@@ -73,6 +78,21 @@ export async function startWharf(opts: RegistryOptions = {}): Promise<RunningReg
   });
   const host = server.hosts[0]!;
   return { url: `http://${host}`, host, dataDir, logs: server.logs, stop: server.stop };
+}
+
+function storageEnv(opts: RegistryOptions, dataDir: string): Record<string, string> {
+  const s3 = opts.s3;
+  if (!s3) return { WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dataDir };
+  return {
+    WHARF_REGISTRY_STORAGE_S3_ENDPOINT: s3.endpoint,
+    WHARF_REGISTRY_STORAGE_S3_REGION: s3.region,
+    WHARF_REGISTRY_STORAGE_S3_BUCKET: s3.bucket,
+    WHARF_REGISTRY_STORAGE_S3_ACCESSKEY: s3.accessKey,
+    WHARF_REGISTRY_STORAGE_S3_SECRETKEY: s3.secretKey,
+    WHARF_REGISTRY_STORAGE_S3_FORCEPATHSTYLE: 'true',
+    WHARF_REGISTRY_STORAGE_S3_ROOTDIRECTORY: s3.rootDirectory ?? '',
+    WHARF_REGISTRY_STORAGE_REDIRECT_ENABLED: String(opts.redirect ?? false),
+  };
 }
 
 function authEnv(opts: RegistryOptions): Record<string, string> {

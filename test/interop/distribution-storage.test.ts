@@ -1,4 +1,5 @@
-// Wharf and CNCF Distribution share one on-disk layout: what one wrote, the other serves.
+// Wharf and CNCF Distribution share one on-disk layout and one S3 bucket layout: what one wrote,
+// the other serves (filesystem drivers on one directory; s3 drivers on one Ceph bucket and prefix).
 // Each direction pushes a tagged single-platform image and a two-platform OCI index with skopeo
 // to the first registry, stops it, starts the second on the SAME root directory and checks the
 // catalog, tags, manifests (by tag and by digest, byte for byte), blobs, and a skopeo copy out.
@@ -7,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freshS3Storage, removeS3Storage, requireCeph, type S3Storage } from '../helpers/ceph.js';
 import { requireClient } from '../helpers/clients.js';
 import { startDistribution } from '../helpers/distribution.js';
 import { uniqueName } from '../helpers/docker.js';
@@ -119,17 +121,19 @@ async function assertSkopeoCopiesOut(registry: RunningRegistry, repos: Repo[], w
   }
 }
 
-/** Pushes to `writer`, then serves the same directory with `reader` and checks everything. */
-function storageHandoff(writerName: string, writer: Start, readerName: string, reader: Start): void {
-  describe(`${writerName} writes, ${readerName} serves the same storage`, () => {
-    const skip = requireClient('docker-registry', 'skopeo');
+/** Pushes to `writer`, then serves the same directory (or S3 bucket) with `reader` and checks everything. */
+function storageHandoff(writerName: string, writer: Start, readerName: string, reader: Start, backend: 'filesystem' | 's3' = 'filesystem'): void {
+  const on = backend === 's3' ? ' on one Ceph S3 bucket' : '';
+  describe(`${writerName} writes, ${readerName} serves the same storage${on}`, async () => {
+    const skip = requireClient('docker-registry', 'skopeo') ?? (backend === 's3' ? await requireCeph() : undefined);
     let work: string;
     let dataDir: string;
+    let s3: S3Storage | undefined;
     let repos: Repo[];
     let running: RunningRegistry | undefined;
     const started: RunningRegistry[] = [];
     const start = async (which: Start) => {
-      const registry = await which({ dataDir });
+      const registry = await which(s3 ? { s3 } : { dataDir });
       started.push(registry);
       return registry;
     };
@@ -144,12 +148,14 @@ function storageHandoff(writerName: string, writer: Start, readerName: string, r
       if (skip) return;
       work = await mkdtemp(join(tmpdir(), 'wharf-interop-'));
       dataDir = join(work, 'storage');
+      if (backend === 's3') s3 = await freshS3Storage('wharf-interop');
       repos = await fixtures(work, uniqueName(writerName.toLowerCase()));
     });
 
     after(async () => {
       if (skip) return;
       for (const registry of started) await registry.stop();
+      if (s3) await removeS3Storage(s3);
       await rm(work, { recursive: true, force: true });
     });
 
@@ -183,3 +189,5 @@ function storageHandoff(writerName: string, writer: Start, readerName: string, r
 
 storageHandoff('Distribution', startDistribution, 'Wharf', startWharf);
 storageHandoff('Wharf', startWharf, 'Distribution', startDistribution);
+storageHandoff('Distribution', startDistribution, 'Wharf', startWharf, 's3');
+storageHandoff('Wharf', startWharf, 'Distribution', startDistribution, 's3');

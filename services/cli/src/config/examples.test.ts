@@ -52,6 +52,31 @@ describe('services/registry/examples', () => {
     assert.equal(registry.http.metrics, true);
   });
 
+  it('s3-ceph.yaml: the S3 driver on a path-style Ceph endpoint, redirects on, credentials from the environment', async () => {
+    const { registry } = await loadConfig(wharfConfigSchema, {
+      file: example('s3-ceph.yaml'),
+      env: { WHARF_REGISTRY_STORAGE_S3_ACCESSKEY: 'AK', WHARF_REGISTRY_STORAGE_S3_SECRETKEY: 'SK' },
+    });
+    assert.equal(registry.storage.filesystem, undefined);
+    assert.deepEqual(registry.storage.s3, {
+      endpoint: 'http://127.0.0.1:7480',
+      region: 'us-east-1',
+      bucket: 'wharf',
+      forcePathStyle: true,
+      rootDirectory: '/registry',
+      accessKey: 'AK',
+      secretKey: 'SK',
+      storageClass: 'STANDARD',
+      encrypt: false,
+      chunkSize: 10485760,
+    });
+    assert.deepEqual(registry.storage.redirect, { enabled: true, expiry: '20m' });
+    await assert.rejects(
+      loadConfig(wharfConfigSchema, { file: example('s3-ceph.yaml'), env: { WHARF_REGISTRY_STORAGE_S3_ACCESSKEY: 'AK' } }),
+      /accessKey and secretKey go together/,
+    );
+  });
+
   it('lets the environment override an example', async () => {
     const { registry } = await loadConfig(wharfConfigSchema, {
       file: example('standalone.yaml'),

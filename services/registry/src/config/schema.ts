@@ -10,10 +10,36 @@ const filesystemStorage = z.strictObject({
 
 const memoryStorage = z.strictObject({});
 
+/** Any S3-compatible object store (AWS S3, Ceph RADOS Gateway, MinIO); Distribution's s3 layout. */
+const s3Storage = z.strictObject({
+  bucket: z.string().min(1),
+  /** Signing region; S3-compatible stores accept any. */
+  region: z.string().min(1).default('us-east-1'),
+  /** e.g. http://127.0.0.1:7480 for Ceph RGW; unset means AWS's own endpoint for the region. */
+  endpoint: z.url({ protocol: /^https?$/ }).optional(),
+  /** Static credentials; without them the AWS SDK's default chain (env, profile, instance role). */
+  accessKey: z.string().min(1).optional(),
+  secretKey: z.string().min(1).optional(),
+  /** bucket in the path (http://host/bucket/key), as Ceph and MinIO need, not in the host name. */
+  forcePathStyle: z.boolean().default(false),
+  /** Key prefix of everything stored (Distribution's rootdirectory). */
+  rootDirectory: z.string().default(''),
+  /** Storage class of new objects; NONE sends none. */
+  storageClass: z.string().min(1).default('STANDARD'),
+  /** Server-side encryption: SSE-S3 (AES256), or SSE-KMS with keyId. */
+  encrypt: z.boolean().default(false),
+  keyId: z.string().min(1).optional(),
+  /** First multipart part size in bytes (≥ 5 MiB); later parts grow so 5 TiB fit in 10,000 parts. */
+  chunkSize: z.number().int().min(5 * 1024 * 1024).max(5 * 1024 * 1024 * 1024).default(10 * 1024 * 1024),
+});
+
 export const storageSchema = z
   .strictObject({
     filesystem: filesystemStorage.optional(),
     memory: memoryStorage.optional(),
+    s3: s3Storage.optional(),
+    /** Blob GET/HEAD answered with 307 to a presigned URL of the driver (s3), when it offers one. */
+    redirect: z.strictObject({ enabled: z.boolean().default(false), expiry: duration.default('20m') }).prefault({}),
     delete: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
     uploadPurging: z
       .strictObject({
@@ -26,12 +52,15 @@ export const storageSchema = z
   })
   .prefault({})
   .superRefine((s, ctx) => {
-    const kinds = (['filesystem', 'memory'] as const).filter((k) => s[k] !== undefined);
+    const kinds = (['filesystem', 'memory', 's3'] as const).filter((k) => s[k] !== undefined);
     if (kinds.length > 1) {
       ctx.addIssue({ code: 'custom', message: `exactly one storage driver may be configured (got ${kinds.join(', ')})` });
     }
   })
-  .transform((s) => (s.filesystem || s.memory ? s : { ...s, filesystem: { rootDirectory: './data/registry' } }));
+  .refine((s) => !s.s3 || (s.s3.accessKey === undefined) === (s.s3.secretKey === undefined), {
+    message: 's3: accessKey and secretKey go together (or neither, for the default credential chain)',
+  })
+  .transform((s) => (s.filesystem || s.memory || s.s3 ? s : { ...s, filesystem: { rootDirectory: './data/registry' } }));
 
 export const authSchema = z
   .strictObject({

@@ -47,7 +47,7 @@ export function createApp({ config, storage, auth, logger, operations }: AppDepe
     manifest: manifestRoutes(storage, { deleteEnabled, maxManifestBytes: config.storage.maxManifestBytes }),
     upload: uploads.start,
     'upload-chunk': uploads.session,
-    blob: blobRoutes(storage, { deleteEnabled, redirect: false }),
+    blob: blobRoutes(storage, { deleteEnabled, redirect: config.storage.redirect.enabled }),
     referrers: referrerRoutes(storage),
   };
 

@@ -1,5 +1,7 @@
 // Purges abandoned uploads: any _uploads/<uuid> whose startedat is older than the configured age
 // (or unreadable and older by modification time) is removed, as Distribution's upload purging does.
+// Then the driver releases what writers left outside any path (S3's incomplete multipart uploads,
+// which Distribution leaks): those started before the same cutoff.
 import type { StorageDriver } from './driver/driver.js';
 import { baseName, deleteIfPresent, listIfPresent } from './links.js';
 import { uploadsPath } from './paths.js';
@@ -20,7 +22,10 @@ async function startedAt(driver: StorageDriver, dir: string): Promise<number | u
   }
 }
 
-/** Deletes uploads started before now − age; returns the paths removed. */
+/**
+ * Deletes uploads started before now − age; returns `name/uuid` of each upload removed, then the
+ * storage path of each abandoned write the driver aborted.
+ */
 export async function purgeUploads(driver: StorageDriver, catalog: Catalog, ageMs: number, now = Date.now()): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await catalog.repositories(['_uploads'])) {
@@ -31,5 +36,6 @@ export async function purgeUploads(driver: StorageDriver, catalog: Catalog, ageM
       }
     }
   }
-  return removed;
+  const aborted = (await driver.abortStaleWrites?.(new Date(now - ageMs))) ?? [];
+  return [...removed, ...aborted];
 }

@@ -112,6 +112,9 @@ export class UploadSessions {
     const { algorithm } = parseDigest(digest);
     const finish = async (): Promise<BlobInfo> => {
       const { size } = await this.status(name, uuid);
+      // Make the bytes readable at their path (an object store holds them in a multipart upload
+      // until its writer commits), as Distribution's blob writer commits before verifying.
+      await (await this.driver.writer(uploadDataPath(name, uuid), true)).commit();
       const actual = await this.digestOf(name, uuid, algorithm, size);
       if (actual !== digest) {
         await this.cancel(name, uuid);

@@ -46,6 +46,7 @@ export function checked(driver: StorageDriver): StorageDriver {
     const redirect = driver.redirectURL.bind(driver);
     wrapped.redirectURL = async (p, m) => redirect(fileOnly(p), m);
   }
+  if (driver.abortStaleWrites) wrapped.abortStaleWrites = driver.abortStaleWrites.bind(driver);
   if (driver.close) wrapped.close = driver.close.bind(driver);
   return wrapped;
 }

@@ -52,6 +52,11 @@ export interface StorageDriver {
   delete(path: string): Promise<void>;
   /** A URL the client may fetch the content from directly, if the driver offers one. */
   redirectURL?(path: string, method: 'GET' | 'HEAD'): Promise<string | undefined>;
+  /**
+   * Releases what abandoned writers left outside any path (an object store's incomplete
+   * multipart uploads) if they were started before `before`; returns the paths they were for.
+   */
+  abortStaleWrites?(before: Date): Promise<string[]>;
   /** Releases connections and timers. */
   close?(): Promise<void>;
 }

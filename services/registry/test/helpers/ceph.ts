@@ -1,0 +1,94 @@
+// A real Ceph RADOS Gateway for the S3 driver's tests: ../shared/tools/ceph-rgw.sh `up` (started
+// once per test process, shared by everyone on the machine, never taken down here) and a fresh
+// bucket per caller. Without the script a dev machine skips visibly; CI=true makes it an error.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  AbortMultipartUploadCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+} from '@aws-sdk/client-s3';
+import { createS3Client } from '../../src/storage/driver/s3/s3-client.js';
+
+const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
+export const cephScript = process.env.CEPH_RGW_SH ?? join(repoRoot, '..', 'shared/tools/ceph-rgw.sh');
+
+export interface CephS3 {
+  endpoint: string;
+  accessKey: string;
+  secretKey: string;
+  region: string;
+}
+
+/** A skip reason (or with CI=true an exception) when Ceph cannot be started here. */
+export function requireCeph(): string | undefined {
+  if (existsSync(cephScript)) return undefined;
+  const reason = `needs ${cephScript} (set CEPH_RGW_SH) to start a Ceph RADOS Gateway`;
+  if (process.env.CI === 'true') throw new Error(`CI=true and Ceph is unavailable: ${reason}`);
+  return reason;
+}
+
+let started: Promise<CephS3> | undefined;
+
+/** Starts (or finds) the shared cluster; its S3 endpoint and credentials. */
+export function cephS3(): Promise<CephS3> {
+  started ??= (async () => {
+    const { stdout } = await promisify(execFile)('bash', [cephScript, 'up'], { timeout: 300_000, maxBuffer: 16 << 20 });
+    const value = (name: string): string => {
+      const match = new RegExp(`${name}=['"]?([^'"\\s]+)`).exec(stdout);
+      if (!match?.[1]) throw new Error(`ceph-rgw.sh up printed no ${name}:\n${stdout}`);
+      return match[1];
+    };
+    return {
+      endpoint: value('WHARF_S3_ENDPOINT'),
+      accessKey: value('WHARF_S3_ACCESS_KEY'),
+      secretKey: value('WHARF_S3_SECRET_KEY'),
+      region: value('WHARF_S3_REGION'),
+    };
+  })();
+  return started;
+}
+
+function clientFor(s3: CephS3) {
+  return createS3Client({ ...s3, forcePathStyle: true });
+}
+
+/** Creates an empty bucket no one else uses. */
+export async function freshBucket(prefix = 'wharf-test'): Promise<{ s3: CephS3; bucket: string }> {
+  const s3 = await cephS3();
+  const bucket = `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  const client = clientFor(s3);
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  } finally {
+    client.destroy();
+  }
+  return { s3, bucket };
+}
+
+/** Empties and removes a bucket (objects and incomplete multipart uploads). */
+export async function removeBucket(s3: CephS3, bucket: string): Promise<void> {
+  const client = clientFor(s3);
+  try {
+    for (let page = 0; page < 100_000; page++) {
+      const res = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
+      const keys = (res.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+      if (keys.length === 0) break;
+      await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+    }
+    const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    for (const u of uploads.Uploads ?? []) {
+      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }));
+    }
+    await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+  } finally {
+    client.destroy();
+  }
+}
