@@ -12,6 +12,7 @@ import type { StorageDriver } from './storage/driver/driver.js';
 import { createConfiguredDriver } from './storage/driver/drivers.js';
 import { enableNotifications } from './notifications/notifications.js';
 import { purgeUploads } from './storage/purge.js';
+import { scheduleGarbageCollection, type GcSchedule } from './storage/gc/schedule.js';
 import { createRegistryStorage, type RegistryStorage } from './storage/registry-storage.js';
 
 export interface RegistryDependencies {
@@ -48,6 +49,10 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
     purgeTimer = setInterval(run, durationMs(purging.interval));
     purgeTimer.unref();
   }
+  const gc = config.storage.gc;
+  const gcSchedule: GcSchedule | undefined = gc.enabled
+    ? scheduleGarbageCollection(storage, durationMs(gc.interval), durationMs(gc.gracePeriod), logger)
+    : undefined;
 
   return {
     app,
@@ -62,6 +67,7 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
     },
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
+      await gcSchedule?.stop();
       await server?.close();
       // After the server: the last requests' events are queued by now, and are flushed.
       await notifications.close();

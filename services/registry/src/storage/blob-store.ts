@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { RegistryError } from '@wharf/shared';
 import type { StorageDriver } from './driver/driver.js';
 import { isPathNotFound } from './driver/driver.js';
+import { claimContent } from './blob-claims.js';
 import { deleteIfPresent, readLink, writeLink } from './links.js';
 import { blobDataPath, layerLinkPath } from './paths.js';
 
@@ -25,6 +26,15 @@ export class BlobStore {
       if (isPathNotFound(err)) return undefined;
       throw err;
     }
+  }
+
+  /**
+   * Content about to be referenced anew (linked, mounted, named by a manifest): claims it so a
+   * running garbage collection keeps it (blob-claims.ts), then stats it.
+   */
+  async claim(digest: string): Promise<BlobInfo | undefined> {
+    await claimContent(this.driver, digest);
+    return this.statContent(digest);
   }
 
   async isLinked(name: string, digest: string): Promise<boolean> {
@@ -69,7 +79,7 @@ export class BlobStore {
   /** Cross-repository mount: links a blob of `from` into `name`; false when `from` lacks it. */
   async mount(from: string, name: string, digest: string): Promise<BlobInfo | undefined> {
     if (!(await this.isLinked(from, digest))) return undefined;
-    const info = await this.statContent(digest);
+    const info = await this.claim(digest);
     if (!info) return undefined;
     await this.link(name, digest);
     return info;
@@ -77,7 +87,7 @@ export class BlobStore {
 
   /** Moves verified content into place; if the same content is already there, keeps that one. */
   async adopt(sourcePath: string, digest: string): Promise<void> {
-    if (await this.statContent(digest)) {
+    if (await this.claim(digest)) {
       await deleteIfPresent(this.driver, sourcePath);
       return;
     }
@@ -86,7 +96,7 @@ export class BlobStore {
 
   /** Stores small content whole (manifests), atomically. */
   async putSmall(digest: string, content: Buffer): Promise<void> {
-    if (await this.statContent(digest)) return;
+    if (await this.claim(digest)) return;
     await this.driver.putContent(blobDataPath(digest), content);
   }
 

@@ -100,3 +100,22 @@ export function referrerLinkPath(name: string, subject: string, referrer: string
   const [alg, hex] = split(referrer);
   return `${referrersPath(name, subject)}/${alg}/${hex}/link`;
 }
+
+// Garbage-collection markers beside a blob's data (gc/collector.ts has the protocol). Distribution
+// reads only `data` in a blob directory, so it ignores them.
+
+/** Rewritten whenever a new reference to the blob is about to be made: its modTime is the claim. */
+export function blobClaimPath(digest: string): string {
+  return `${blobDirPath(digest)}/_claimed`;
+}
+
+/** Present while a collector decides whether to delete the blob. */
+export function blobCollectingPath(digest: string): string {
+  return `${blobDirPath(digest)}/_collecting`;
+}
+
+export function layersPath(name: string): string {
+  return `${repositoryPath(name)}/_layers`;
+}
+
+export const blobsRoot = `${rootPath}/blobs`;

@@ -1,0 +1,129 @@
+// The sweep phase: removes what the mark left unmarked, each step safe against concurrent pushes
+// (collector.ts has the protocol). Every function takes `dryRun` and then only reports.
+import type { StorageDriver } from '../driver/driver.js';
+import { isPathNotFound } from '../driver/driver.js';
+import { blobTimes, collectUnclaimed, isContentInUse } from '../blob-claims.js';
+import { baseName, deleteIfPresent, listIfPresent, readLink, writeLink } from '../links.js';
+import { blobsRoot, layerLinkPath, manifestRevisionLinkPath, referrerLinkPath } from '../paths.js';
+import type { LinkEntry } from './inventory.js';
+import type { Marker, OrphanReferrer } from './mark.js';
+
+export interface RemovedBlob {
+  digest: string;
+  size: number;
+}
+
+export interface SweepCounts {
+  blobsScanned: number;
+  blobsRemoved: number;
+  bytesFreed: number;
+}
+
+async function modTime(driver: StorageDriver, path: string): Promise<number | undefined> {
+  try {
+    return (await driver.stat(path)).modTime.getTime();
+  } catch (err) {
+    if (isPathNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Removes the revision link (directory) of a path-of-link, like the manifest store does. */
+async function deleteLinkDir(driver: StorageDriver, linkPath: string): Promise<void> {
+  await deleteIfPresent(driver, linkPath.slice(0, linkPath.lastIndexOf('/')));
+}
+
+/**
+ * Removes referrers whose subject is gone. Each is checked again first: if its subject came back
+ * or the referrer was pushed again since the mark, it stays, and so does everything it references.
+ */
+export async function removeOrphanReferrers(driver: StorageDriver, orphans: readonly OrphanReferrer[], marker: Marker, cutoff: number, dryRun: boolean): Promise<OrphanReferrer[]> {
+  const removed: OrphanReferrer[] = [];
+  for (const orphan of orphans) {
+    const { repository, digest, subject } = orphan;
+    const subjectBack = (await readLink(driver, manifestRevisionLinkPath(repository, subject))) === subject;
+    const written = await modTime(driver, manifestRevisionLinkPath(repository, digest));
+    if (subjectBack || (written !== undefined && written > cutoff)) {
+      await marker.markManifest(digest);
+      continue;
+    }
+    if (!dryRun) {
+      await deleteLinkDir(driver, manifestRevisionLinkPath(repository, digest));
+      await deleteLinkDir(driver, referrerLinkPath(repository, subject, digest));
+    }
+    removed.push(orphan);
+  }
+  return removed;
+}
+
+/** Every blob directory's digest (blobs/<alg>/<2 hex>/<hex>), one at a time. */
+async function* blobDigests(driver: StorageDriver): AsyncGenerator<string> {
+  for (const algDir of await listIfPresent(driver, blobsRoot)) {
+    for (const prefixDir of await listIfPresent(driver, algDir)) {
+      for (const hexDir of await listIfPresent(driver, prefixDir)) yield `${baseName(algDir)}:${baseName(hexDir)}`;
+    }
+  }
+}
+
+/** Deletes unmarked blobs whose data and last claim are older than the cutoff. */
+export async function sweepBlobs(
+  driver: StorageDriver,
+  marked: ReadonlySet<string>,
+  cutoff: number,
+  dryRun: boolean,
+  onProgress: (counts: SweepCounts) => void = () => undefined,
+): Promise<{ removed: RemovedBlob[]; keptRecent: number; counts: SweepCounts }> {
+  const removed: RemovedBlob[] = [];
+  const counts: SweepCounts = { blobsScanned: 0, blobsRemoved: 0, bytesFreed: 0 };
+  let keptRecent = 0;
+  for await (const digest of blobDigests(driver)) {
+    counts.blobsScanned += 1;
+    if (!marked.has(digest)) {
+      // A cheap look first: most unmarked blobs that are recent are pushes in progress.
+      const times = await blobTimes(driver, digest);
+      if (times.newest > cutoff) {
+        if (times.size !== undefined) keptRecent += 1;
+      } else if (dryRun) {
+        if (times.size !== undefined) removed.push({ digest, size: times.size });
+      } else {
+        const outcome = await collectUnclaimed(driver, digest, cutoff);
+        if (outcome.deleted) removed.push({ digest, size: outcome.size });
+        else if (outcome.reason !== 'absent') keptRecent += 1;
+      }
+      counts.blobsRemoved = removed.length;
+      counts.bytesFreed = removed.reduce((sum, b) => sum + b.size, 0);
+    }
+    onProgress(counts);
+  }
+  return { removed, keptRecent, counts };
+}
+
+/**
+ * Removes layer links to content that no longer exists (swept now or earlier), written before
+ * the cutoff. A link deleted while a push re-uploads that content is written back: the push
+ * claims the content before it links it, so the re-check after the delete sees the claim.
+ */
+export async function removeDanglingLayerLinks(
+  driver: StorageDriver,
+  links: readonly LinkEntry[],
+  marked: ReadonlySet<string>,
+  swept: ReadonlySet<string>,
+  cutoff: number,
+  dryRun: boolean,
+): Promise<number> {
+  let removed = 0;
+  for (const link of links) {
+    if (marked.has(link.digest) || link.modTime > cutoff) continue;
+    // In a dry run the swept blobs are still there: count their links as the real run would.
+    if (dryRun) {
+      if (swept.has(link.digest) || !(await isContentInUse(driver, link.digest, cutoff))) removed += 1;
+      continue;
+    }
+    if (await isContentInUse(driver, link.digest, cutoff)) continue;
+    removed += 1;
+    const path = layerLinkPath(link.repository, link.digest);
+    await deleteLinkDir(driver, path);
+    if (await isContentInUse(driver, link.digest, cutoff)) await writeLink(driver, path, link.digest);
+  }
+  return removed;
+}
