@@ -7,7 +7,7 @@
 import type { StorageDriver } from './driver/driver.js';
 import { isPathNotFound } from './driver/driver.js';
 import { deleteIfPresent } from './links.js';
-import { blobClaimPath, blobCollectingPath, blobDataPath, blobDirPath } from './paths.js';
+import { blobClaimPath, blobCollectingPath, blobDataPath } from './paths.js';
 
 /** A collector marker older than this was left by a collector that died; writers ignore it. */
 export const collectingMarkerExpiryMs = 30_000;
@@ -67,7 +67,9 @@ export type CollectOutcome = { deleted: true; size: number } | { deleted: false;
 
 /**
  * Collector side: deletes the blob unless it was claimed after `cutoff`. The caller has already
- * found it unreferenced; this closes the window between that finding and the delete.
+ * found it unreferenced; this closes the window between that finding and the delete. Files are
+ * deleted one by one, never the directory: a writer may be creating files in it right now (the
+ * filesystem keeps the empty directory; object stores have none).
  */
 export async function collectUnclaimed(driver: StorageDriver, digest: string, cutoff: number): Promise<CollectOutcome> {
   const marker = blobCollectingPath(digest);
@@ -88,20 +90,5 @@ export async function collectUnclaimed(driver: StorageDriver, digest: string, cu
     return { deleted: true, size: times.size };
   } finally {
     await deleteIfPresent(driver, marker);
-    await removeEmptyBlobDir(driver, digest);
-  }
-}
-
-/**
- * Removes the blob's directory if it is empty now (the filesystem keeps empty directories).
- * A writer that claims the blob meanwhile recreates what it needs, since putContent and move
- * create parents; a non-empty directory is never removed.
- */
-async function removeEmptyBlobDir(driver: StorageDriver, digest: string): Promise<void> {
-  const dir = blobDirPath(digest);
-  try {
-    if ((await driver.list(dir)).length === 0) await driver.delete(dir);
-  } catch {
-    // Best effort: an empty directory costs nothing but an inode.
   }
 }

@@ -41,9 +41,14 @@ export class BlobStore {
     return (await readLink(this.driver, layerLinkPath(name, digest))) === digest;
   }
 
-  /** The blob as the repository holds it; BLOB_UNKNOWN when not linked or content is gone. */
-  async stat(name: string, digest: string): Promise<BlobInfo> {
-    const info = (await this.isLinked(name, digest)) ? await this.statContent(digest) : undefined;
+  /**
+   * The blob as the repository holds it; BLOB_UNKNOWN when not linked or content is gone. With
+   * `claim`, for an existence check a push relies on to skip an upload (HEAD), the content is
+   * claimed first, so a collection running now keeps it for the manifest that follows.
+   */
+  async stat(name: string, digest: string, claim = false): Promise<BlobInfo> {
+    const linked = await this.isLinked(name, digest);
+    const info = linked ? await (claim ? this.claim(digest) : this.statContent(digest)) : undefined;
     if (!info) throw new RegistryError('BLOB_UNKNOWN', { detail: { digest } });
     return info;
   }

@@ -176,7 +176,11 @@ for (const [driverName, makeDriver] of drivers) {
       assert.equal(kept.manifestsRemoved.length, 0);
 
       await storage.manifests.delete('signed/app', image.digest);
+      const dry = await collectAll(storage, true);
+      assert.deepEqual(dry.manifestsRemoved.map((m) => m.digest).sort(), [sbom.digest, signature.digest].sort());
+      assert.ok(await storage.manifests.exists('signed/app', sbom.digest), 'a dry run removes nothing');
       const report = await collectAll(storage);
+      assert.equal(report.bytesFreed, dry.bytesFreed);
       assert.deepEqual(report.manifestsRemoved.map((m) => m.digest).sort(), [sbom.digest, signature.digest].sort());
       assert.equal(await storage.manifests.exists('signed/app', sbom.digest), false);
       assert.equal(await storage.manifests.exists('signed/app', signature.digest), false);

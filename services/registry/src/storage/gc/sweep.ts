@@ -28,9 +28,13 @@ async function modTime(driver: StorageDriver, path: string): Promise<number | un
   }
 }
 
-/** Removes the revision link (directory) of a path-of-link, like the manifest store does. */
-async function deleteLinkDir(driver: StorageDriver, linkPath: string): Promise<void> {
-  await deleteIfPresent(driver, linkPath.slice(0, linkPath.lastIndexOf('/')));
+/**
+ * Removes a link file. Only the file: a push may be writing that same link right now, and
+ * removing its directory could take the push's half-written file with it (the push's own write
+ * recreates the file, and the directory, after a file delete).
+ */
+async function deleteLink(driver: StorageDriver, linkPath: string): Promise<void> {
+  await deleteIfPresent(driver, linkPath);
 }
 
 /**
@@ -39,21 +43,36 @@ async function deleteLinkDir(driver: StorageDriver, linkPath: string): Promise<v
  */
 export async function removeOrphanReferrers(driver: StorageDriver, orphans: readonly OrphanReferrer[], marker: Marker, cutoff: number, dryRun: boolean): Promise<OrphanReferrer[]> {
   const removed: OrphanReferrer[] = [];
-  for (const orphan of orphans) {
+  const key = (repository: string, digest: string) => `${repository}@${digest}`;
+  const removedKeys = new Set<string>();
+  for (const orphan of subjectsFirst(orphans)) {
     const { repository, digest, subject } = orphan;
-    const subjectBack = (await readLink(driver, manifestRevisionLinkPath(repository, subject))) === subject;
+    // A subject removed just before (a chain) counts as gone, in a dry run too.
+    const subjectBack =
+      !removedKeys.has(key(repository, subject)) && (await readLink(driver, manifestRevisionLinkPath(repository, subject))) === subject;
     const written = await modTime(driver, manifestRevisionLinkPath(repository, digest));
     if (subjectBack || (written !== undefined && written > cutoff)) {
       await marker.markManifest(digest);
       continue;
     }
     if (!dryRun) {
-      await deleteLinkDir(driver, manifestRevisionLinkPath(repository, digest));
-      await deleteLinkDir(driver, referrerLinkPath(repository, subject, digest));
+      await deleteLink(driver, manifestRevisionLinkPath(repository, digest));
+      await deleteLink(driver, referrerLinkPath(repository, subject, digest));
     }
     removed.push(orphan);
+    removedKeys.add(key(repository, digest));
   }
   return removed;
+}
+
+/** Orders a chain's members so each comes after the orphan it refers to. */
+function subjectsFirst(orphans: readonly OrphanReferrer[]): OrphanReferrer[] {
+  const byKey = new Map(orphans.map((o) => [`${o.repository}@${o.digest}`, o]));
+  const depth = (o: OrphanReferrer, seen = 0): number => {
+    const parent = byKey.get(`${o.repository}@${o.subject}`);
+    return parent && seen < 64 ? 1 + depth(parent, seen + 1) : 0;
+  };
+  return [...orphans].sort((a, b) => depth(a) - depth(b));
 }
 
 /** Every blob directory's digest (blobs/<alg>/<2 hex>/<hex>), one at a time. */
@@ -81,7 +100,9 @@ export async function sweepBlobs(
     if (!marked.has(digest)) {
       // A cheap look first: most unmarked blobs that are recent are pushes in progress.
       const times = await blobTimes(driver, digest);
-      if (times.newest > cutoff) {
+      if (times.size === undefined && times.newest === 0) {
+        // An empty directory the filesystem kept from an earlier collection: nothing to do.
+      } else if (times.newest > cutoff) {
         if (times.size !== undefined) keptRecent += 1;
       } else if (dryRun) {
         if (times.size !== undefined) removed.push({ digest, size: times.size });
@@ -122,7 +143,7 @@ export async function removeDanglingLayerLinks(
     if (await isContentInUse(driver, link.digest, cutoff)) continue;
     removed += 1;
     const path = layerLinkPath(link.repository, link.digest);
-    await deleteLinkDir(driver, path);
+    await deleteLink(driver, path);
     if (await isContentInUse(driver, link.digest, cutoff)) await writeLink(driver, path, link.digest);
   }
   return removed;
