@@ -21,8 +21,10 @@
 // looked at, so a long run does not shorten the grace any reference relies on.
 //
 // PROTOCOL WITH CONCURRENT PUSHES (blob-claims.ts). A push makes new references to blobs in
-// three ways: an upload commit (content moved into blobs/, then linked), a cross-repository
-// mount, and a manifest PUT (which names configs, layers and child manifests). Each of them first
+// four ways: an upload commit (content moved into blobs/, then linked), a cross-repository
+// mount, a HEAD on a blob (the client then skips uploading it: the existence check counts as a
+// fresh reference), and a manifest PUT (which names configs, layers and child manifests; the v1
+// bridge stores its manifests the same way). Each of them first
 // CLAIMS the content: it rewrites blobs/…/<hex>/_claimed (fresh modification time), then waits
 // while a collector's `_collecting` marker is there, then checks that the data exists — and only
 // then writes its link, revision or manifest. The collector, for a blob the mark left unmarked:
@@ -41,6 +43,9 @@
 // than the grace period. A blob uploaded longer ago than that with no manifest yet is garbage.
 //   Layer links are deleted only when their content is gone, and re-checked after the delete: a
 //   push that re-uploads that content meanwhile has claimed it, and the link is written back.
+//   The collector deletes files, never directories: a push may be creating a file in that very
+//   directory (its rename would fail). On the filesystem empty directories stay behind; a later
+//   push of the same content reuses them, and the sweep passes over them without writing.
 //   A removed orphan referrer is re-checked just before removal (subject back, or re-pushed
 //   since the mark: it stays and its content is marked). A collector that dies leaves a marker
 //   that writers ignore once it is older than 30 s. Several collectors (several registry
