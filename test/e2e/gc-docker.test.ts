@@ -75,7 +75,7 @@ describe('docker push, delete, wharf gc, pull', () => {
     const gc = await runOk(process.execPath, [cliMain, 'gc', '--grace', '0s'], { env });
     assert.match(gc.stdout, new RegExp(`gc: freed ${expectedFreed} bytes .*: 3 blobs`));
     for (const [digest] of onlyA) assert.match(gc.stdout, new RegExp(`removed blob ${digest} `));
-    assert.match(gc.stdout, new RegExp(`removed blob ${a.digest} `));
+    assert.match(gc.stdout, new RegExp(`removed manifest ${a.digest} `));
 
     for (const id of [idA, idB]) await docker('rmi', '-f', id);
     await docker('pull', `${registry.host}/${name}:b`);

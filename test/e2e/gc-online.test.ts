@@ -157,7 +157,7 @@ describe('online garbage collection during concurrent pushes and pulls', () => {
     const env = { ...withoutWharfVars(process.env), WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: registry.dataDir };
     const before = await storeBytes(registry.dataDir);
     const dry = await runOk(process.execPath, [cliMain, 'gc', '--dry-run', '--grace', '0s'], { env });
-    const listed = [...dry.stdout.matchAll(/^would remove blob (sha256:[0-9a-f]{64}) (\d+)$/gm)].map((m) => m[1]);
+    const listed = [...dry.stdout.matchAll(/^would remove (?:blob|manifest) (sha256:[0-9a-f]{64}) (\d+)$/gm)].map((m) => m[1]);
     assert.deepEqual(listed.sort(), [...unreferenced.keys()].sort());
     assert.match(dry.stdout, new RegExp(`would free ${expectedFreed} bytes`));
     assert.equal(await storeBytes(registry.dataDir), before, 'a dry run frees nothing');

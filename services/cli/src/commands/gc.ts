@@ -43,13 +43,18 @@ function throttledProgress(write: (line: string) => void): (p: GcProgress) => vo
   };
 }
 
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
 export function summarize(report: GcReport): string {
-  const verb = report.dryRun ? 'would free' : 'freed';
+  const manifests = report.blobsRemoved.filter((b) => b.manifest).length;
   return (
-    `gc: ${verb} ${report.bytesFreed} bytes (${formatBytes(report.bytesFreed)}): ` +
-    `${report.blobsRemoved.length} blobs, ${report.manifestsRemoved.length} manifests (orphaned referrers), ` +
-    `${report.layerLinksRemoved} layer links; kept ${report.blobsMarked} blobs in use and ${report.blobsKeptRecent} newer than the grace period ` +
-    `(${report.repositories} repositories, ${report.manifests} manifests, ${report.durationMs} ms)`
+    `gc: ${report.dryRun ? 'would free' : 'freed'} ${report.bytesFreed} bytes (${formatBytes(report.bytesFreed)}): ` +
+    `${plural(report.blobsRemoved.length, 'blob', 'blobs')} (${plural(manifests, 'manifest', 'manifests')}, ` +
+    `${plural(report.blobsRemoved.length - manifests, 'layer or config', 'layers and configs')}); ` +
+    `${report.dryRun ? 'would unlink' : 'unlinked'} ${plural(report.manifestsRemoved.length, 'orphaned referrer', 'orphaned referrers')} ` +
+    `and ${plural(report.layerLinksRemoved, 'layer link', 'layer links')}; ` +
+    `kept ${report.blobsMarked} in use and ${report.blobsKeptRecent} newer than the grace period ` +
+    `(${plural(report.repositories, 'repository', 'repositories')}, ${plural(report.manifests, 'manifest', 'manifests')}, ${report.durationMs} ms)`
   );
 }
 
@@ -72,8 +77,8 @@ export async function runGcCommand(options: GcCommandOptions): Promise<number> {
       onProgress: throttledProgress((line) => process.stderr.write(`${line}\n`)),
     });
     const prefix = report.dryRun ? 'would remove' : 'removed';
-    for (const blob of report.blobsRemoved) console.log(`${prefix} blob ${blob.digest} ${blob.size}`);
-    for (const m of report.manifestsRemoved) console.log(`${prefix} manifest ${m.repository}@${m.digest} (subject ${m.subject} is gone)`);
+    for (const blob of report.blobsRemoved) console.log(`${prefix} ${blob.manifest ? 'manifest' : 'blob'} ${blob.digest} ${blob.size}`);
+    for (const m of report.manifestsRemoved) console.log(`${report.dryRun ? 'would unlink' : 'unlinked'} referrer ${m.repository}@${m.digest} (its subject ${m.subject} is gone)`);
     console.log(summarize(report));
     return 0;
   } finally {

@@ -121,6 +121,7 @@ for (const [driverName, makeDriver] of drivers) {
       const report = await collectAll(storage);
       assert.deepEqual(report.blobsRemoved.map((x) => x.digest).sort(), expected.map(([d]) => d).sort());
       assert.equal(report.bytesFreed, expected.reduce((sum, [, size]) => sum + size, 0));
+      assert.deepEqual(report.blobsRemoved.filter((x) => x.manifest).map((x) => x.digest), [a.digest], 'the one manifest among them');
       for (const [digest] of expected) assert.equal(await blobExists(storage, digest), false);
       for (const digest of b.blobs.keys()) assert.ok(await blobExists(storage, digest), `b keeps ${digest}`);
       // Links to content that is gone went with it; b's links stay.

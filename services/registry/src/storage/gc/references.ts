@@ -50,3 +50,16 @@ export function referencesOf(digest: string, content: Buffer): ManifestReference
   if (subject) refs.subject = subject;
   return refs;
 }
+
+/** Largest blob the sweep reads to tell a manifest from a layer or config (the manifest limit's default). */
+export const manifestSniffLimit = 4 * 1024 * 1024;
+
+/** Whether blob bytes are a manifest or index (for the report only: never decides a deletion). */
+export function looksLikeManifest(content: Buffer): boolean {
+  try {
+    const json = JSON.parse(content.toString('utf8')) as Record<string, unknown> | null;
+    return !!json && typeof json === 'object' && typeof json.schemaVersion === 'number' && (Array.isArray(json.layers) || Array.isArray(json.manifests) || Array.isArray(json.fsLayers) || Array.isArray(json.blobs));
+  } catch {
+    return false;
+  }
+}

@@ -35,7 +35,7 @@ describe('scheduled garbage collection', () => {
       const [first, second] = await Promise.all([schedule.runNow(), schedule.runNow()]);
       assert.ok(first, 'the first run ran');
       assert.equal(second, undefined, 'the second was skipped while the first ran');
-      assert.deepEqual(first.blobsRemoved, [{ digest, size: 100 }]);
+      assert.deepEqual(first.blobsRemoved, [{ digest, size: 100, manifest: false }]);
       const finished = lines.filter((l) => l.msg === 'garbage collection finished');
       assert.equal(finished.length, 1);
       assert.equal(finished[0]?.bytesFreed, 100);

@@ -4,13 +4,16 @@ import type { StorageDriver } from '../driver/driver.js';
 import { isPathNotFound } from '../driver/driver.js';
 import { blobTimes, collectUnclaimed, isContentInUse } from '../blob-claims.js';
 import { baseName, deleteIfPresent, listIfPresent, readLink, writeLink } from '../links.js';
-import { blobsRoot, layerLinkPath, manifestRevisionLinkPath, referrerLinkPath } from '../paths.js';
+import { blobDataPath, blobsRoot, layerLinkPath, manifestRevisionLinkPath, referrerLinkPath } from '../paths.js';
 import type { LinkEntry } from './inventory.js';
+import { looksLikeManifest, manifestSniffLimit } from './references.js';
 import type { Marker, OrphanReferrer } from './mark.js';
 
 export interface RemovedBlob {
   digest: string;
   size: number;
+  /** Whether the bytes were a manifest or index (read before deletion, for the report). */
+  manifest: boolean;
 }
 
 export interface SweepCounts {
@@ -75,6 +78,16 @@ function subjectsFirst(orphans: readonly OrphanReferrer[]): OrphanReferrer[] {
   return [...orphans].sort((a, b) => depth(a) - depth(b));
 }
 
+async function isManifest(driver: StorageDriver, digest: string, size: number): Promise<boolean> {
+  if (size > manifestSniffLimit) return false;
+  try {
+    return looksLikeManifest(await driver.getContent(blobDataPath(digest)));
+  } catch (err) {
+    if (isPathNotFound(err)) return false;
+    throw err;
+  }
+}
+
 /** Every blob directory's digest (blobs/<alg>/<2 hex>/<hex>), one at a time. */
 async function* blobDigests(driver: StorageDriver): AsyncGenerator<string> {
   for (const algDir of await listIfPresent(driver, blobsRoot)) {
@@ -105,10 +118,11 @@ export async function sweepBlobs(
       } else if (times.newest > cutoff) {
         if (times.size !== undefined) keptRecent += 1;
       } else if (dryRun) {
-        if (times.size !== undefined) removed.push({ digest, size: times.size });
+        if (times.size !== undefined) removed.push({ digest, size: times.size, manifest: await isManifest(driver, digest, times.size) });
       } else {
+        const manifest = times.size !== undefined && (await isManifest(driver, digest, times.size));
         const outcome = await collectUnclaimed(driver, digest, cutoff);
-        if (outcome.deleted) removed.push({ digest, size: outcome.size });
+        if (outcome.deleted) removed.push({ digest, size: outcome.size, manifest });
         else if (outcome.reason !== 'absent') keptRecent += 1;
       }
       counts.blobsRemoved = removed.length;
