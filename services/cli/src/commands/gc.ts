@@ -61,6 +61,10 @@ export function summarize(report: GcReport): string {
 export async function runGcCommand(options: GcCommandOptions): Promise<number> {
   const config = await loadConfig(wharfConfigSchema, { file: options.config });
   const storageConfig = config.registry.storage;
+  if (storageConfig.memory) {
+    console.error('wharf gc: the memory driver keeps its data inside the registry process; set registry.storage.gc there instead');
+    return 2;
+  }
   const grace = options.grace ?? storageConfig.gc.gracePeriod;
   let gracePeriodMs: number;
   try {

@@ -29,7 +29,8 @@ export async function claimContent(driver: StorageDriver, digest: string): Promi
   await driver.putContent(blobClaimPath(digest), Buffer.from(new Date().toISOString()));
   // A collector that wrote its marker before our claim may still delete the content: wait until
   // it is done (it holds the marker for milliseconds), then the caller's existence check is true.
-  for (;;) {
+  // Bounded even if a marker's time lies in the future (clocks of different machines).
+  for (let waited = 0; waited < collectingMarkerExpiryMs; waited += markerPollMs) {
     const marked = await modTimeOf(driver, blobCollectingPath(digest));
     if (marked === undefined || Date.now() - marked > collectingMarkerExpiryMs) return;
     await new Promise((resolve) => setTimeout(resolve, markerPollMs));

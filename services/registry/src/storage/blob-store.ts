@@ -37,6 +37,18 @@ export class BlobStore {
     return this.statContent(digest);
   }
 
+  /**
+   * A HEAD's claim is a courtesy to the push that follows: if it cannot be written, the manifest
+   * PUT claims again and reports a blob collected meanwhile as unknown, so the HEAD still answers.
+   */
+  private async claimOrStat(digest: string): Promise<BlobInfo | undefined> {
+    try {
+      return await this.claim(digest);
+    } catch {
+      return this.statContent(digest);
+    }
+  }
+
   async isLinked(name: string, digest: string): Promise<boolean> {
     return (await readLink(this.driver, layerLinkPath(name, digest))) === digest;
   }
@@ -48,7 +60,7 @@ export class BlobStore {
    */
   async stat(name: string, digest: string, claim = false): Promise<BlobInfo> {
     const linked = await this.isLinked(name, digest);
-    const info = linked ? await (claim ? this.claim(digest) : this.statContent(digest)) : undefined;
+    const info = linked ? await (claim ? this.claimOrStat(digest) : this.statContent(digest)) : undefined;
     if (!info) throw new RegistryError('BLOB_UNKNOWN', { detail: { digest } });
     return info;
   }

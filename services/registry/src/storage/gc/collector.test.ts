@@ -246,6 +246,21 @@ for (const [driverName, makeDriver] of drivers) {
       assert.deepEqual(later.blobsRemoved.map((b) => b.digest), [pending]);
     });
 
+    it('counts a HEAD (an existence check a push skips an upload on) as a fresh reference', async () => {
+      const storage = await fresh();
+      const checked = await pushBlob(storage, 'head/app', layer(1));
+      const unchecked = await pushBlob(storage, 'head/app', layer(1));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const cutoff = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      assert.equal((await storage.blobs.stat('head/app', checked, true)).size, 1024);
+      // Both blobs and their links predate the cutoff; only the HEAD's claim is after it.
+      const report = await collectGarbage(storage, { gracePeriodMs: 0, now: cutoff });
+      assert.deepEqual(report.blobsRemoved.map((b) => b.digest), [unchecked]);
+      assert.equal(report.blobsKeptRecent, 1);
+      assert.ok(await blobExists(storage, checked));
+    });
+
     it('lets a push re-upload content that was just collected', async () => {
       const storage = await fresh();
       const bytes = layer(2);

@@ -46,6 +46,8 @@
 //   The collector deletes files, never directories: a push may be creating a file in that very
 //   directory (its rename would fail). On the filesystem empty directories stay behind; a later
 //   push of the same content reuses them, and the sweep passes over them without writing.
+//   Distribution instances writing to the same storage make no claims: collect only while none
+//   of them pushes (Wharf registries may all push).
 //   A removed orphan referrer is re-checked just before removal (subject back, or re-pushed
 //   since the mark: it stays and its content is marked). A collector that dies leaves a marker
 //   that writers ignore once it is older than 30 s. Several collectors (several registry
