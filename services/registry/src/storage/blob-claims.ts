@@ -15,7 +15,8 @@ export const collectingMarkerExpiryMs = 30_000;
 export const collectingHoldLimitMs = 10_000;
 const markerPollMs = 20;
 
-async function modTimeOf(driver: StorageDriver, path: string): Promise<number | undefined> {
+/** A file's modification time (ms since the epoch), or undefined when it does not exist. */
+export async function modTimeOf(driver: StorageDriver, path: string): Promise<number | undefined> {
   try {
     return (await driver.stat(path)).modTime.getTime();
   } catch (err) {

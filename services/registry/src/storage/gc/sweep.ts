@@ -2,7 +2,7 @@
 // (collector.ts has the protocol). Every function takes `dryRun` and then only reports.
 import type { StorageDriver } from '../driver/driver.js';
 import { isPathNotFound } from '../driver/driver.js';
-import { blobTimes, collectUnclaimed, isContentInUse } from '../blob-claims.js';
+import { blobTimes, collectUnclaimed, isContentInUse, modTimeOf } from '../blob-claims.js';
 import { baseName, deleteIfPresent, listIfPresent, readLink, writeLink } from '../links.js';
 import { blobDataPath, blobsRoot, layerLinkPath, manifestRevisionLinkPath, referrerLinkPath } from '../paths.js';
 import type { LinkEntry } from './inventory.js';
@@ -20,15 +20,6 @@ export interface SweepCounts {
   blobsScanned: number;
   blobsRemoved: number;
   bytesFreed: number;
-}
-
-async function modTime(driver: StorageDriver, path: string): Promise<number | undefined> {
-  try {
-    return (await driver.stat(path)).modTime.getTime();
-  } catch (err) {
-    if (isPathNotFound(err)) return undefined;
-    throw err;
-  }
 }
 
 /**
@@ -53,7 +44,7 @@ export async function removeOrphanReferrers(driver: StorageDriver, orphans: read
     // A subject removed just before (a chain) counts as gone, in a dry run too.
     const subjectBack =
       !removedKeys.has(key(repository, subject)) && (await readLink(driver, manifestRevisionLinkPath(repository, subject))) === subject;
-    const written = await modTime(driver, manifestRevisionLinkPath(repository, digest));
+    const written = await modTimeOf(driver, manifestRevisionLinkPath(repository, digest));
     if (subjectBack || (written !== undefined && written > cutoff)) {
       await marker.markManifest(digest);
       continue;
