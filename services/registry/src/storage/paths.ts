@@ -3,6 +3,7 @@
 //
 //   /docker/registry/v2/
 //     blobs/<alg>/<first 2 hex>/<hex>/data                    content, shared by all repositories
+//     blobs/<alg>/<first 2 hex>/<hex>/_claimed, _collecting   garbage collection's handshake (Wharf's)
 //     repositories/<name>/
 //       _layers/<alg>/<hex>/link                              blob linked into the repository
 //       _manifests/revisions/<alg>/<hex>/link                 manifest revision in the repository
