@@ -12,6 +12,7 @@ import { cliMain, withoutWharfVars } from '../helpers/launch.js';
 import { runOk } from '../helpers/process.js';
 import { deleteManifest, getManifest } from '../helpers/registry-api.js';
 import { startWharf, type RunningRegistry } from '../helpers/stack.js';
+import { ageFiles } from '../helpers/store-files.js';
 
 interface PushedManifest {
   digest: string;
@@ -72,6 +73,8 @@ describe('docker push, delete, wharf gc, pull', () => {
 
     assert.equal((await deleteManifest(registry.url, name, a.digest)).status, 202);
     const env = { ...withoutWharfVars(process.env), WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: registry.dataDir };
+    // As if pushed long ago: the shortest grace would keep what was claimed seconds before.
+    await ageFiles(join(registry.dataDir, 'docker'), 3_600_000);
     const gc = await runOk(process.execPath, [cliMain, 'gc', '--grace', '0s'], { env });
     assert.match(gc.stdout, new RegExp(`gc: freed ${expectedFreed} bytes .*: 3 blobs`));
     for (const [digest] of onlyA) assert.match(gc.stdout, new RegExp(`removed blob ${digest} `));

@@ -6,7 +6,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectGarbage, createFilesystemDriver, createRegistryStorage } from '@wharf/registry';
 import { sha256 } from '../helpers/images.js';
@@ -15,6 +14,7 @@ import { runOk } from '../helpers/process.js';
 import { pullVerified, pushBlob, putManifest } from '../helpers/push-api.js';
 import { deleteManifest } from '../helpers/registry-api.js';
 import { startWharf, type RunningRegistry } from '../helpers/stack.js';
+import { ageFiles, storeBytes } from '../helpers/store-files.js';
 
 const ociManifest = 'application/vnd.oci.image.manifest.v1+json';
 const workers = 10;
@@ -49,30 +49,6 @@ async function pushImage(base: string, name: string, tag: string, layers: Buffer
   return { name, tag, digest, blobs };
 }
 
-/** Total bytes of blob data in the store, from the files themselves. */
-async function storeBytes(dataDir: string): Promise<number> {
-  let total = 0;
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (entry.name === 'data') total += (await stat(path)).size;
-    }
-  };
-  await walk(join(dataDir, 'docker/registry/v2/blobs'));
-  return total;
-}
-
-/** Sets every file's modification time back, as if it had been written long ago. */
-async function age(dir: string, ms: number): Promise<void> {
-  const then = new Date(Date.now() - ms);
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) await age(path, ms);
-    await utimes(path, then, then);
-  }
-}
-
 /** The bytes of the distinct blobs of `images`. */
 function bytesOf(images: Image[]): number {
   const all = new Map<string, number>();
@@ -101,7 +77,7 @@ describe('online garbage collection during concurrent pushes and pulls', () => {
       const old = await pushImage(base, `old/img-${k}`, 'v1', [reused[k] as Buffer, randomBytes(40 * 1024)]);
       assert.equal((await deleteManifest(base, old.name, old.digest)).status, 202);
     }
-    await age(join(registry.dataDir, 'docker'), 2 * 3_600_000);
+    await ageFiles(join(registry.dataDir, 'docker'), 2 * 3_600_000);
 
     const collector = createRegistryStorage(createFilesystemDriver({ rootDirectory: registry.dataDir }));
     let pushing = true;
@@ -139,8 +115,9 @@ describe('online garbage collection during concurrent pushes and pulls', () => {
     assert.equal(pushed.length, workers * rounds);
     for (const image of pushed) await pullVerified(base, image.name, image.tag, image.digest);
 
-    // Quiet now: with no grace, whatever is left over from the old images goes, and the store
-    // holds exactly the blobs of the pushed images.
+    // Quiet now: with everything made old, whatever is left over from the old images goes, and
+    // the store holds exactly the blobs of the pushed images.
+    await ageFiles(join(registry.dataDir, 'docker'), 3_600_000);
     await collectGarbage(collector, { gracePeriodMs: 0 });
     assert.equal(await storeBytes(registry.dataDir), bytesOf(pushed));
 
@@ -155,6 +132,7 @@ describe('online garbage collection during concurrent pushes and pulls', () => {
     assert.ok(expectedFreed > 0);
 
     const env = { ...withoutWharfVars(process.env), WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: registry.dataDir };
+    await ageFiles(join(registry.dataDir, 'docker'), 3_600_000);
     const before = await storeBytes(registry.dataDir);
     const dry = await runOk(process.execPath, [cliMain, 'gc', '--dry-run', '--grace', '0s'], { env });
     const listed = [...dry.stdout.matchAll(/^would remove (?:blob|manifest) (sha256:[0-9a-f]{64}) (\d+)$/gm)].map((m) => m[1]);

@@ -14,7 +14,7 @@ import { createRegistryStorage, type RegistryStorage } from '../registry-storage
 import { blobClaimPath, blobCollectingPath, layerLinkPath, repositoryPath } from '../paths.js';
 import { claimContent, collectUnclaimed } from '../blob-claims.js';
 import { createV1Storage } from '../../v1/storage/v1-storage.js';
-import { collectGarbage, type GcReport } from './collector.js';
+import { collectGarbage, minimumGraceMs, type GcReport } from './collector.js';
 
 const hour = 3_600_000;
 const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -255,7 +255,7 @@ for (const [driverName, makeDriver] of drivers) {
       await new Promise((resolve) => setTimeout(resolve, 30));
       assert.equal((await storage.blobs.stat('head/app', checked, true)).size, 1024);
       // Both blobs and their links predate the cutoff; only the HEAD's claim is after it.
-      const report = await collectGarbage(storage, { gracePeriodMs: 0, now: cutoff });
+      const report = await collectGarbage(storage, { gracePeriodMs: 0, now: cutoff + minimumGraceMs });
       assert.deepEqual(report.blobsRemoved.map((b) => b.digest), [unchecked]);
       assert.equal(report.blobsKeptRecent, 1);
       assert.ok(await blobExists(storage, checked));
@@ -309,6 +309,42 @@ for (const [driverName, makeDriver] of drivers) {
         { code: 'MANIFEST_BLOB_UNKNOWN' },
       );
       assert.ok(await driver.stat(layerLinkPath('race/app', digest)), 'the link itself is left for the sweep');
+    });
+
+    it('never lets a collector delete content a racing writer found (60 races)', async (t) => {
+      const storage = await fresh();
+      const { driver } = storage;
+      // Well clear of file-time granularity on either side of the cutoff, as the 2 s minimum
+      // grace keeps them in a real run.
+      const tick = () => new Promise((resolve) => setTimeout(resolve, 25));
+      let writerWon = 0;
+      let collectorWon = 0;
+      for (let i = 0; i < 60; i++) {
+        const digest = await pushBlob(storage, 'race/many', randomBytes(64));
+        await tick();
+        const cutoff = Date.now();
+        await tick();
+        // The writer starts a few microtask turns before or after the collector, varying per round.
+        const delay = (n: number) => new Promise<void>((resolve) => {
+          let left = n;
+          const step = () => (left-- > 0 ? setImmediate(step) : resolve());
+          step();
+        });
+        const [found, outcome] = await Promise.all([
+          delay(i % 5).then(() => storage.blobs.claim(digest)),
+          delay((i * 3) % 5).then(() => collectUnclaimed(driver, digest, cutoff)),
+        ]);
+        if (found) {
+          writerWon += 1;
+          assert.equal(outcome.deleted, false, `round ${i}: the writer found the content, the collector deleted it`);
+          assert.ok(await blobExists(storage, digest), `round ${i}: content the writer found is gone`);
+        } else {
+          collectorWon += 1;
+          assert.equal(outcome.deleted, true);
+        }
+      }
+      t.diagnostic(`the writer found the content ${writerWon} times, the collector deleted it first ${collectorWon} times`);
+      assert.equal(writerWon + collectorWon, 60);
     });
 
     it('ignores a marker left by a collector that died', async () => {

@@ -18,7 +18,9 @@
 //     cutoff. Tags' history links and empty repository directories are left as they are.
 //
 // THE CUTOFF is `start − grace period`, taken once when the run starts, not when a blob is
-// looked at, so a long run does not shorten the grace any reference relies on.
+// looked at, so a long run does not shorten the grace any reference relies on. The grace is at
+// least 2 s whatever is asked: file times are coarse (a claim written just after the cutoff can
+// carry a time just before it) and the clocks of registry hosts and object stores differ a little.
 //
 // PROTOCOL WITH CONCURRENT PUSHES (blob-claims.ts). A push makes new references to blobs in
 // four ways: an upload commit (content moved into blobs/, then linked), a cross-repository
@@ -57,10 +59,13 @@ import type { Catalog } from '../catalog.js';
 import { markInUse, type MarkCounts, type OrphanReferrer } from './mark.js';
 import { removeDanglingLayerLinks, removeOrphanReferrers, sweepBlobs, type RemovedBlob, type SweepCounts } from './sweep.js';
 
+/** The shortest grace period a run uses (see THE CUTOFF above). */
+export const minimumGraceMs = 2_000;
+
 export type GcProgress = ({ phase: 'mark' } & MarkCounts) | ({ phase: 'sweep' } & SweepCounts);
 
 export interface GcOptions {
-  /** Blobs and links written (or claimed) more recently than this are kept. */
+  /** Blobs and links written (or claimed) more recently than this are kept (at least 2 s). */
   gracePeriodMs: number;
   /** Report what would be removed, remove nothing. */
   dryRun?: boolean;
@@ -93,7 +98,7 @@ export interface GcStorage {
 
 export async function collectGarbage(storage: GcStorage, options: GcOptions): Promise<GcReport> {
   const clockStart = Date.now();
-  const cutoff = (options.now ?? clockStart) - options.gracePeriodMs;
+  const cutoff = (options.now ?? clockStart) - Math.max(options.gracePeriodMs, minimumGraceMs);
   const dryRun = options.dryRun ?? false;
   const report = options.onProgress ?? (() => undefined);
   const { driver, catalog } = storage;

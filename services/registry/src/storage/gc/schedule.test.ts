@@ -10,6 +10,7 @@ import { createRegistryStorage } from '../registry-storage.js';
 import { registryConfigSchema } from '../../config/schema.js';
 import { createRegistry } from '../../server.js';
 import { scheduleGarbageCollection } from './schedule.js';
+import { minimumGraceMs } from './collector.js';
 
 function capturedLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
@@ -29,6 +30,8 @@ describe('scheduled garbage collection', () => {
     const digest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
     const upload = await storage.uploads.start('sched/app');
     await storage.uploads.commit('sched/app', upload.uuid, digest, Readable.from([content]));
+    // Older than the shortest grace a run uses.
+    await new Promise((resolve) => setTimeout(resolve, minimumGraceMs + 100));
     const { logger, lines } = capturedLogger();
     const schedule = scheduleGarbageCollection(storage, 3_600_000, 0, logger);
     try {
