@@ -11,7 +11,7 @@ import type { StorageDriver } from '../driver/driver.js';
 import { createFilesystemDriver } from '../driver/filesystem/filesystem-driver.js';
 import { createMemoryDriver } from '../driver/memory/memory-driver.js';
 import { createRegistryStorage, type RegistryStorage } from '../registry-storage.js';
-import { blobClaimPath, blobCollectingPath, layerLinkPath, repositoryPath } from '../paths.js';
+import { blobClaimPath, blobCollectingPath, layerLinkPath, manifestRevisionLinkPath, repositoryPath } from '../paths.js';
 import { claimContent, collectUnclaimed } from '../blob-claims.js';
 import { createV1Storage } from '../../v1/storage/v1-storage.js';
 import { collectGarbage, minimumGraceMs, type GcReport } from './collector.js';
@@ -78,6 +78,17 @@ function collectAll(storage: RegistryStorage, dryRun = false): Promise<GcReport>
 }
 
 const layer = (kib: number) => randomBytes(kib * 1024);
+
+/** The driver with one method replaced, to run a concurrent push at an exact moment of a run. */
+function intercept<K extends 'delete' | 'getContent'>(inner: StorageDriver, method: K, replacement: StorageDriver[K]): StorageDriver {
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop === method) return replacement;
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
 const roots: string[] = [];
 after(async () => {
   await Promise.all(roots.map((r) => rm(r, { recursive: true, force: true })));
@@ -345,6 +356,76 @@ for (const [driverName, makeDriver] of drivers) {
       }
       t.diagnostic(`the writer found the content ${writerWon} times, the collector deleted it first ${collectorWon} times`);
       assert.equal(writerWon + collectorWon, 60);
+    });
+
+    it('writes back a dangling layer link a push re-created while the collector removed it', async () => {
+      const inner = await makeDriver();
+      const bytes = layer(1);
+      const digest = sha256(bytes);
+      const link = layerLinkPath('relink/app', digest);
+      let storage: RegistryStorage | undefined;
+      let pushedMeanwhile = false;
+      // The push lands right after the collector deleted the link (the worst moment for it).
+      const driver = intercept(inner, 'delete', async (path) => {
+        await inner.delete(path);
+        if (path === link && storage && !pushedMeanwhile) {
+          pushedMeanwhile = true;
+          await pushBlob(storage, 'relink/app', bytes);
+        }
+      });
+      storage = createRegistryStorage(driver);
+      const first = await pushImage(storage, 'relink/app', 'v1', [bytes]);
+      await storage.manifests.delete('relink/app', first.digest);
+      // First run: the blob goes and its link with it, no push in between (the proxy waits for
+      // a link delete whose blob exists: only the second run's).
+      pushedMeanwhile = true;
+      await collectAll(storage);
+      assert.equal(await blobExists(storage, digest), false);
+      await inner.putContent(link, Buffer.from(digest));
+      pushedMeanwhile = false;
+      // Second run: the stale link is removed, and the push that happens right then re-uploads
+      // the content and re-links it; the collector must leave a link behind. The cutoff lies
+      // between the stale link and the push.
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const cutoff = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const report = await collectGarbage(storage, { gracePeriodMs: minimumGraceMs, now: cutoff + minimumGraceMs });
+      assert.ok(pushedMeanwhile);
+      assert.equal(report.layerLinksRemoved, 1);
+      assert.ok(await storage.blobs.isLinked('relink/app', digest), 'the re-pushed blob is still linked');
+      assert.ok(await blobExists(storage, digest));
+    });
+
+    it('keeps an orphaned referrer whose subject is pushed again while the collector runs', async () => {
+      const inner = await makeDriver();
+      let storage: RegistryStorage | undefined;
+      let subjectManifest: { content: Buffer; digest: string } | undefined;
+      let subjectLink = '';
+      const driver = intercept(inner, 'getContent', async (path) => {
+        // The re-check before removal reads the subject's revision link: push it just before.
+        if (path === subjectLink && storage && subjectManifest) {
+          const again = subjectManifest;
+          subjectManifest = undefined;
+          await storage.manifests.put('back/app', 'v1', again.content, ociManifest);
+        }
+        return inner.getContent(path);
+      });
+      storage = createRegistryStorage(driver);
+      const image = await pushImage(storage, 'back/app', 'v1', [layer(2)]);
+      const content = (await storage.manifests.get('back/app', image.digest)).content;
+      const sbom = await pushReferrer(storage, 'back/app', { digest: image.digest, size: content.length });
+      await storage.manifests.delete('back/app', image.digest);
+      subjectManifest = { content, digest: image.digest };
+      subjectLink = manifestRevisionLinkPath('back/app', image.digest);
+      // Everything so far predates the cutoff; the re-push during the run comes after it.
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const cutoff = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const report = await collectGarbage(storage, { gracePeriodMs: minimumGraceMs, now: cutoff + minimumGraceMs });
+      assert.equal(subjectManifest, undefined, 'the subject was pushed during the run');
+      assert.equal(report.manifestsRemoved.length, 0);
+      assert.ok(await storage.manifests.exists('back/app', sbom.digest));
+      for (const digest of [...sbom.blobs.keys(), ...image.blobs.keys()]) assert.ok(await blobExists(storage, digest), `${digest} kept`);
     });
 
     it('ignores a marker left by a collector that died', async () => {
