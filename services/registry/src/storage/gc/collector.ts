@@ -22,14 +22,14 @@
 // least 2 s whatever is asked: file times are coarse (a claim written just after the cutoff can
 // carry a time just before it) and the clocks of registry hosts and object stores differ a little.
 //
-// PROTOCOL WITH CONCURRENT PUSHES (blob-claims.ts). A push makes new references to blobs in
-// four ways: an upload commit (content moved into blobs/, then linked), a cross-repository
-// mount, a HEAD on a blob (the client then skips uploading it: the existence check counts as a
-// fresh reference), and a manifest PUT (which names configs, layers and child manifests; the v1
-// bridge stores its manifests the same way). Each of them first
-// CLAIMS the content: it rewrites blobs/…/<hex>/_claimed (fresh modification time), then waits
-// while a collector's `_collecting` marker is there, then checks that the data exists — and only
-// then writes its link, revision or manifest. The collector, for a blob the mark left unmarked:
+// PROTOCOL WITH CONCURRENT PUSHES (blob-claims.ts). A push comes to rely on a stored blob in four
+// ways: an upload commit (content moved into blobs/, then linked), a cross-repository mount, a
+// HEAD on a blob (the client then skips uploading it: the existence check counts as a fresh
+// reference), and a manifest PUT (which names configs, layers and child manifests; the v1 bridge
+// stores its manifests the same way). Each of them first CLAIMS the content: it rewrites
+// blobs/…/<hex>/_claimed (fresh modification time), then waits while a collector's `_collecting`
+// marker is there, then checks that the data exists — and only then writes its link, revision or
+// manifest (or answers 200 to the HEAD). The collector, for a blob the mark left unmarked:
 // writes `_collecting`, re-reads the data's and the claim's times, deletes the data only if both
 // are older than the cutoff, and removes the marker last. Both sides write before they read, so
 // for any push racing with the delete one of two things holds:
