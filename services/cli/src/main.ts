@@ -2,6 +2,7 @@
 // The `wharf` command: wharf registry | index | serve | user add | config check FILE | config schema.
 import { parseArgs } from 'node:util';
 import { runConfigCommand } from './commands/config.js';
+import { runGcCommand } from './commands/gc.js';
 import { runRegistry } from './commands/registry.js';
 import { runServe } from './commands/serve.js';
 import { runIndex } from './commands/index.js';
@@ -17,12 +18,15 @@ commands:
   user add NAME         create an account (password on standard input; --admin, --email)
   config check FILE     validate a configuration file and print the effective config
   config schema         print the configuration's JSON Schema
+  gc                    collect garbage in the registry's storage (safe while serving)
 
 options:
   --config FILE         configuration file (YAML); also WHARF_CONFIG
   --workers N           registry worker processes sharing the port (default 1)
   --admin               with user add: a site admin
   --email ADDRESS       with user add: the account's email
+  --dry-run             with gc: list what would be freed, remove nothing
+  --grace DURATION      with gc: keep what is newer than this (default storage.gc.gracePeriod)
   -h, --help            this text
 
 Every option can be set by an environment variable: WHARF_ plus its path in upper case,
@@ -39,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
         workers: { type: 'string' },
         admin: { type: 'boolean' },
         email: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        grace: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -69,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
       return runUserCommand(rest, { config: values.config, admin: values.admin, email: values.email });
     case 'config':
       return runConfigCommand(rest, values.config);
+    case 'gc':
+      return runGcCommand({ config: values.config, dryRun: values['dry-run'], grace: values.grace });
     default:
       console.error(`wharf: unknown command ${JSON.stringify(command)}\n\n${usage}`);
       return 2;

@@ -7,3 +7,6 @@ export { StorageDriverError } from './storage/driver/driver.js';
 export { createMemoryDriver } from './storage/driver/memory/memory-driver.js';
 export { createFilesystemDriver } from './storage/driver/filesystem/filesystem-driver.js';
 export type { AccessController, Grant } from './auth/controller.js';
+export { collectGarbage, type GcOptions, type GcProgress, type GcReport } from './storage/gc/collector.js';
+export { createRegistryStorage, type RegistryStorage } from './storage/registry-storage.js';
+export { createConfiguredDriver } from './storage/driver/drivers.js';

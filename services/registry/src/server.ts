@@ -17,6 +17,7 @@ import { countedUploads } from './storage/upload-metrics.js';
 import { enableNotifications } from './notifications/notifications.js';
 import { enableProxy } from './proxy/enable.js';
 import { purgeUploads } from './storage/purge.js';
+import { scheduleGarbageCollection, type GcSchedule } from './storage/gc/schedule.js';
 import { createRegistryStorage, type RegistryStorage } from './storage/registry-storage.js';
 
 export interface RegistryDependencies {
@@ -66,6 +67,10 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
     purgeTimer = setInterval(run, durationMs(purging.interval));
     purgeTimer.unref();
   }
+  const gc = config.storage.gc;
+  const gcSchedule: GcSchedule | undefined = gc.enabled
+    ? scheduleGarbageCollection(storage, durationMs(gc.interval), durationMs(gc.gracePeriod), logger)
+    : undefined;
 
   return {
     app,
@@ -84,6 +89,7 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
     },
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
+      await gcSchedule?.stop();
       await Promise.all([server?.close(), debugServer?.close()]);
       // After the server: the last requests' events are stored by now; the senders stop.
       await notifications.close();

@@ -49,6 +49,17 @@ export const storageSchema = z
       })
       .prefault({}),
     maxManifestBytes: z.number().int().positive().default(4 * 1024 * 1024),
+    /** Online garbage collection in the registry process (`wharf gc` runs it by hand). */
+    gc: z
+      .strictObject({
+        /** Collect on a schedule. */
+        enabled: z.boolean().default(false),
+        /** Time between runs (a run still going when the next is due is not doubled). */
+        interval: duration.default('24h'),
+        /** Blobs and links newer than this are kept: longer than any push takes. */
+        gracePeriod: duration.default('1h'),
+      })
+      .prefault({}),
   })
   .prefault({})
   .superRefine((s, ctx) => {

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { RegistryError } from '@wharf/shared';
 import type { StorageDriver } from './driver/driver.js';
 import { isPathNotFound } from './driver/driver.js';
+import { claimContent } from './blob-claims.js';
 import { deleteIfPresent, readLink, writeLink } from './links.js';
 import { blobDataPath, layerLinkPath } from './paths.js';
 
@@ -27,13 +28,39 @@ export class BlobStore {
     }
   }
 
+  /**
+   * Content about to be referenced anew (linked, mounted, named by a manifest): claims it so a
+   * running garbage collection keeps it (blob-claims.ts), then stats it.
+   */
+  async claim(digest: string): Promise<BlobInfo | undefined> {
+    await claimContent(this.driver, digest);
+    return this.statContent(digest);
+  }
+
+  /**
+   * A HEAD's claim is a courtesy to the push that follows: if it cannot be written, the manifest
+   * PUT claims again and reports a blob collected meanwhile as unknown, so the HEAD still answers.
+   */
+  private async claimOrStat(digest: string): Promise<BlobInfo | undefined> {
+    try {
+      return await this.claim(digest);
+    } catch {
+      return this.statContent(digest);
+    }
+  }
+
   async isLinked(name: string, digest: string): Promise<boolean> {
     return (await readLink(this.driver, layerLinkPath(name, digest))) === digest;
   }
 
-  /** The blob as the repository holds it; BLOB_UNKNOWN when not linked or content is gone. */
-  async stat(name: string, digest: string): Promise<BlobInfo> {
-    const info = (await this.isLinked(name, digest)) ? await this.statContent(digest) : undefined;
+  /**
+   * The blob as the repository holds it; BLOB_UNKNOWN when not linked or content is gone. With
+   * `claim`, for an existence check a push relies on to skip an upload (HEAD), the content is
+   * claimed first, so a collection running now keeps it for the manifest that follows.
+   */
+  async stat(name: string, digest: string, claim = false): Promise<BlobInfo> {
+    const linked = await this.isLinked(name, digest);
+    const info = linked ? await (claim ? this.claimOrStat(digest) : this.statContent(digest)) : undefined;
     if (!info) throw new RegistryError('BLOB_UNKNOWN', { detail: { digest } });
     return info;
   }
@@ -69,7 +96,7 @@ export class BlobStore {
   /** Cross-repository mount: links a blob of `from` into `name`; false when `from` lacks it. */
   async mount(from: string, name: string, digest: string): Promise<BlobInfo | undefined> {
     if (!(await this.isLinked(from, digest))) return undefined;
-    const info = await this.statContent(digest);
+    const info = await this.claim(digest);
     if (!info) return undefined;
     await this.link(name, digest);
     return info;
@@ -77,7 +104,7 @@ export class BlobStore {
 
   /** Moves verified content into place; if the same content is already there, keeps that one. */
   async adopt(sourcePath: string, digest: string): Promise<void> {
-    if (await this.statContent(digest)) {
+    if (await this.claim(digest)) {
       await deleteIfPresent(this.driver, sourcePath);
       return;
     }
@@ -86,7 +113,7 @@ export class BlobStore {
 
   /** Stores small content whole (manifests), atomically. */
   async putSmall(digest: string, content: Buffer): Promise<void> {
-    if (await this.statContent(digest)) return;
+    if (await this.claim(digest)) return;
     await this.driver.putContent(blobDataPath(digest), content);
   }
 

@@ -124,11 +124,13 @@ export class ManifestStore {
   private async checkReferences(name: string, parsed: ParsedManifest): Promise<void> {
     const missing: string[] = [];
     await Promise.all([
+      // Claimed, not just looked up: a garbage collection running now must not take what this
+      // manifest is about to reference (blob-claims.ts).
       ...parsed.blobs.map(async (d) => {
-        if (!(await this.blobs.isLinked(name, d.digest))) missing.push(d.digest);
+        if (!(await this.blobs.isLinked(name, d.digest)) || !(await this.blobs.claim(d.digest))) missing.push(d.digest);
       }),
       ...parsed.manifests.map(async (d) => {
-        if (!(await this.exists(name, d.digest))) missing.push(d.digest);
+        if (!(await this.exists(name, d.digest)) || !(await this.blobs.claim(d.digest))) missing.push(d.digest);
       }),
     ]);
     if (missing.length) {

@@ -3,6 +3,7 @@
 //
 //   /docker/registry/v2/
 //     blobs/<alg>/<first 2 hex>/<hex>/data                    content, shared by all repositories
+//     blobs/<alg>/<first 2 hex>/<hex>/_claimed, _collecting   garbage collection's handshake (Wharf's)
 //     repositories/<name>/
 //       _layers/<alg>/<hex>/link                              blob linked into the repository
 //       _manifests/revisions/<alg>/<hex>/link                 manifest revision in the repository
@@ -122,3 +123,22 @@ export function notificationEndpointPath(endpoint: string): string {
     .join('');
   return `${notificationsRoot}/${segment}`;
 }
+
+// Garbage-collection markers beside a blob's data (gc/collector.ts has the protocol). Distribution
+// reads only `data` in a blob directory, so it ignores them.
+
+/** Rewritten whenever a new reference to the blob is about to be made: its modTime is the claim. */
+export function blobClaimPath(digest: string): string {
+  return `${blobDirPath(digest)}/_claimed`;
+}
+
+/** Present while a collector decides whether to delete the blob. */
+export function blobCollectingPath(digest: string): string {
+  return `${blobDirPath(digest)}/_collecting`;
+}
+
+export function layersPath(name: string): string {
+  return `${repositoryPath(name)}/_layers`;
+}
+
+export const blobsRoot = `${rootPath}/blobs`;

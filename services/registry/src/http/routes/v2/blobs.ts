@@ -14,7 +14,8 @@ export interface BlobRouteOptions {
 export function blobRoutes(storage: RegistryStorage, options: BlobRouteOptions): MethodTable {
   const read: Handler = async (req, res, ctx) => {
     const digest = requireDigest(ctx.param);
-    const info = await storage.blobs.stat(ctx.name, digest);
+    // A HEAD is how clients decide a blob need not be pushed again: it counts as a reference.
+    const info = await storage.blobs.stat(ctx.name, digest, req.method === 'HEAD');
     const etag = `"${digest}"`;
     res.set({ 'Docker-Content-Digest': digest, ETag: etag, 'Accept-Ranges': 'bytes', 'Cache-Control': 'max-age=31536000' });
     if (options.redirect) {
