@@ -41,6 +41,33 @@ describe('UI sessions', () => {
     assert.match(sessionCookie(res.headers['set-cookie']), /; Secure/);
   });
 
+  it('behind a TLS proxy named by the public URL, the pre-session CSRF cookie is Secure as well', async () => {
+    const index = await buildIndex({ http: { publicUrl: 'https://hub.example.com' } });
+    const page = await request(index.app).get('/login');
+    const csrfCookie = ([] as string[]).concat(page.headers['set-cookie'] ?? []).find((c) => c.startsWith('wharf_csrf='));
+    assert.ok(csrfCookie);
+    assert.match(csrfCookie, /; Secure/);
+    assert.match(csrfCookie, /HttpOnly/);
+  });
+
+  it('logging in issues a new session id: one planted in the browser beforehand (fixation) is ended, not adopted', async () => {
+    const index = await buildIndex();
+    await signUp(index, 'alice');
+    await signUp(index, 'mallory');
+    // Mallory's own session id, planted in alice's browser (say by a sibling subdomain).
+    const mallory = browser(index);
+    const planted = sessionCookie((await mallory.login('mallory', password)).headers['set-cookie']).split(';')[0]!;
+    const victim = browser(index);
+    // Its form token is the planted session's (the login page itself redirects a signed-in browser).
+    const token = csrfOf((await victim.agent.get('/').set('Cookie', planted)).text);
+    const res = await victim.agent.post('/login').set('Cookie', planted).type('form').send({ _csrf: token, username: 'alice', password });
+    assert.equal(res.status, 303);
+    const issued = sessionCookie(res.headers['set-cookie']).split(';')[0]!;
+    assert.notEqual(issued, planted);
+    assert.equal((await request(index.app).get('/settings').set('Cookie', planted)).status, 401, 'the planted id no longer works');
+    assert.match((await request(index.app).get('/settings').set('Cookie', issued)).text, /alice@example\.com/);
+  });
+
   it('refuses a wrong password (401, the form again) and personal access tokens as passwords', async () => {
     const index = await buildIndex();
     const alice = await signUp(index, 'alice');
