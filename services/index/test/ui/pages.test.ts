@@ -167,8 +167,8 @@ describe('accounts', () => {
     await b.login('alice', password);
     await b.submit('/settings/email', { email: 'alice@new.example' }, { from: '/settings', status: 303 });
     assert.equal(index.store.users.byName('alice')!.email, 'alice@new.example');
-    await b.submit('/settings/password', { current: 'not-it-at-all', password: 'another-pass-1', confirm: 'another-pass-1' }, { from: '/settings', status: 303 });
-    assert.match((await b.get('/settings')).text, /the current password is wrong/);
+    const wrong = await b.submit('/settings/password', { current: 'not-it-at-all', password: 'another-pass-1', confirm: 'another-pass-1' }, { from: '/settings', status: 401 });
+    assert.match(wrong.text, /the current password is wrong/);
     assert.equal((await request(index.app).get('/api/user').set('Authorization', basic('alice', password))).status, 200);
   });
 });

@@ -4,6 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
+import { authenticate } from '../../src/accounts/accounts.js';
 import { buildIndex, createPat, makeAdmin, password, signUp } from '../api/harness.js';
 import { browser, csrfOf } from './harness.js';
 
@@ -165,6 +166,21 @@ describe('UI sessions', () => {
     assert.match(limited.text, /Too many requests/);
     assert.ok(limited.headers['retry-after']);
     assert.equal((await attempt(password, '10.0.0.2')).status, 303, 'another address is not blocked');
+  });
+
+  it('guessing the current password on the password form counts as failed logins of the account, under the same limits', async () => {
+    const index = await buildIndex({ rateLimit: { window: '1m', perAddress: 100, failedPerAccount: 2 } });
+    await signUp(index, 'alice');
+    const b = browser(index);
+    await b.login('alice', password);
+    const change = (current: string) => b.submit('/settings/password', { current, password: 'taken-over-1', confirm: 'taken-over-1' }, { from: '/settings' });
+    assert.equal((await change('guess-one')).status, 401);
+    assert.equal((await change('guess-two')).status, 401);
+    const limited = await change(password);
+    assert.equal(limited.status, 429);
+    assert.match(limited.text, /Too many requests/);
+    assert.ok(await authenticate(index.store, 'alice', password), 'the password is unchanged');
+    assert.equal(index.store.audit.query({ action: 'ui.password-check' }).filter((e) => e.outcome === 'denied').length, 2);
   });
 
   it('a password change ends the other sessions; disabling an account ends all of its sessions', async () => {
