@@ -150,7 +150,7 @@ describe('UI sessions', () => {
       assert.doesNotMatch(res.text, /\son[a-z]+=/i, `${path} has an inline event handler`);
       assert.doesNotMatch(res.text, /style="/, `${path} has an inline style`);
       // An icon of its own, so browsers do not guess /favicon.ico (a JSON 404 of the API).
-      assert.match(res.text, /<link rel="icon" href="data:,">/, path);
+      if (res.status !== 303) assert.match(res.text, /<link rel="icon" href="data:,">/, path);
     }
   });
 
