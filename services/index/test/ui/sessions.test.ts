@@ -146,6 +146,9 @@ describe('UI sessions', () => {
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, path);
       assert.match(csp, /frame-ancestors 'none'/);
       assert.equal(res.headers['x-content-type-options'], 'nosniff');
+      assert.equal(res.headers['x-frame-options'], 'DENY', path);
+      assert.equal(res.headers['referrer-policy'], 'same-origin', path);
+      assert.equal(res.headers['cache-control'], 'no-store', path);
       assert.doesNotMatch(res.text, /<script(?![^>]*\bsrc="\/static\/ui\.js")/, `${path} has an inline script`);
       assert.doesNotMatch(res.text, /\son[a-z]+=/i, `${path} has an inline event handler`);
       assert.doesNotMatch(res.text, /style="/, `${path} has an inline style`);
