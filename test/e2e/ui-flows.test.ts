@@ -222,6 +222,15 @@ describe('the web UI flows in chromium with docker', () => {
       assert.match(await admin.locator('table.audit').innerText(), /collaborator\.set\s+alice\/app/);
       assert.doesNotMatch(await admin.locator('table.audit').innerText(), /repository\.create/);
       await screenshot(admin, 'audit-log');
+      // Unfiltered, the log holds pushes (targets and details with whole digests): at desktop
+      // width every column still fits, none squeezed to a sliver or pushed out of view.
+      await visit(admin, '/admin/audit', 'whole audit log');
+      await screenshot(admin, 'audit-log-all');
+      const fit = (await admin.evaluate(`(() => { const w = document.querySelector('.table-wrap');
+        const cells = [...document.querySelectorAll('table.audit thead th')].map((th) => Math.round(th.getBoundingClientRect().width));
+        return { overflow: w.scrollWidth - w.clientWidth, narrowest: Math.min(...cells) }; })()`)) as { overflow: number; narrowest: number };
+      assert.ok(fit.overflow <= 0, `the audit table scrolls sideways by ${fit.overflow}px at 1280 px`);
+      assert.ok(fit.narrowest >= 60, `an audit column is ${fit.narrowest}px wide`);
       await admin.context().close();
     }));
 });

@@ -5,7 +5,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { IndexError } from '../http/errors.js';
-import { cookieValue, csrfMatches, type Session } from './session.js';
+import { cookieValue, csrfMatches, overTls, type Session } from './session.js';
 
 const preSessionCookie = 'wharf_csrf';
 export const csrfField = '_csrf';
@@ -16,13 +16,14 @@ function sameString(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** The token the page's forms carry: the session's, or a pre-session cookie's (set if missing). */
-export function csrfToken(req: Request, res: Response, session: Session | undefined): string {
+/** The token the page's forms carry: the session's, or a pre-session cookie's (set if missing;
+ * Secure whenever the session cookie would be). */
+export function csrfToken(req: Request, res: Response, session: Session | undefined, publicUrl?: string): string {
   if (session) return session.record.csrfToken;
   const existing = cookieValue(req, preSessionCookie);
   if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
   const token = randomBytes(32).toString('base64url');
-  res.cookie(preSessionCookie, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
+  res.cookie(preSessionCookie, token, { httpOnly: true, sameSite: 'strict', secure: overTls(req, publicUrl), path: '/' });
   return token;
 }
 

@@ -49,7 +49,7 @@ function context(sessions: Sessions, publicUrl: string | undefined) {
     const session = sessions.find(req);
     const ui: UiContext = {
       principal: session ? { kind: 'user', user: session.user } : anonymous,
-      csrf: csrfToken(req, res, session),
+      csrf: csrfToken(req, res, session, publicUrl),
       here: req.originalUrl,
     };
     if (session) ui.session = session;

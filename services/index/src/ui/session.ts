@@ -26,7 +26,7 @@ export function cookieValue(req: Request, name: string): string | undefined {
 }
 
 /** Whether the browser reached us over TLS (directly, or through a trusted proxy). */
-function overTls(req: Request, publicUrl: string | undefined): boolean {
+export function overTls(req: Request, publicUrl: string | undefined): boolean {
   return req.secure || (publicUrl?.startsWith('https:') ?? false);
 }
 

@@ -4,6 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
+import { authenticate } from '../../src/accounts/accounts.js';
 import { buildIndex, createPat, makeAdmin, password, signUp } from '../api/harness.js';
 import { browser, csrfOf } from './harness.js';
 
@@ -39,6 +40,33 @@ describe('UI sessions', () => {
       .send({ _csrf: csrfOf(page.text), username: 'alice', password });
     assert.equal(res.status, 303);
     assert.match(sessionCookie(res.headers['set-cookie']), /; Secure/);
+  });
+
+  it('behind a TLS proxy named by the public URL, the pre-session CSRF cookie is Secure as well', async () => {
+    const index = await buildIndex({ http: { publicUrl: 'https://hub.example.com' } });
+    const page = await request(index.app).get('/login');
+    const csrfCookie = ([] as string[]).concat(page.headers['set-cookie'] ?? []).find((c) => c.startsWith('wharf_csrf='));
+    assert.ok(csrfCookie);
+    assert.match(csrfCookie, /; Secure/);
+    assert.match(csrfCookie, /HttpOnly/);
+  });
+
+  it('logging in issues a new session id: one planted in the browser beforehand (fixation) is ended, not adopted', async () => {
+    const index = await buildIndex();
+    await signUp(index, 'alice');
+    await signUp(index, 'mallory');
+    // Mallory's own session id, planted in alice's browser (say by a sibling subdomain).
+    const mallory = browser(index);
+    const planted = sessionCookie((await mallory.login('mallory', password)).headers['set-cookie']).split(';')[0]!;
+    const victim = browser(index);
+    // Its form token is the planted session's (the login page itself redirects a signed-in browser).
+    const token = csrfOf((await victim.agent.get('/').set('Cookie', planted)).text);
+    const res = await victim.agent.post('/login').set('Cookie', planted).type('form').send({ _csrf: token, username: 'alice', password });
+    assert.equal(res.status, 303);
+    const issued = sessionCookie(res.headers['set-cookie']).split(';')[0]!;
+    assert.notEqual(issued, planted);
+    assert.equal((await request(index.app).get('/settings').set('Cookie', planted)).status, 401, 'the planted id no longer works');
+    assert.match((await request(index.app).get('/settings').set('Cookie', issued)).text, /alice@example\.com/);
   });
 
   it('refuses a wrong password (401, the form again) and personal access tokens as passwords', async () => {
@@ -118,9 +146,14 @@ describe('UI sessions', () => {
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, path);
       assert.match(csp, /frame-ancestors 'none'/);
       assert.equal(res.headers['x-content-type-options'], 'nosniff');
+      assert.equal(res.headers['x-frame-options'], 'DENY', path);
+      assert.equal(res.headers['referrer-policy'], 'same-origin', path);
+      assert.equal(res.headers['cache-control'], 'no-store', path);
       assert.doesNotMatch(res.text, /<script(?![^>]*\bsrc="\/static\/ui\.js")/, `${path} has an inline script`);
       assert.doesNotMatch(res.text, /\son[a-z]+=/i, `${path} has an inline event handler`);
       assert.doesNotMatch(res.text, /style="/, `${path} has an inline style`);
+      // An icon of its own, so browsers do not guess /favicon.ico (a JSON 404 of the API).
+      if (res.status !== 303) assert.match(res.text, /<link rel="icon" href="data:,">/, path);
     }
   });
 
@@ -138,6 +171,21 @@ describe('UI sessions', () => {
     assert.match(limited.text, /Too many requests/);
     assert.ok(limited.headers['retry-after']);
     assert.equal((await attempt(password, '10.0.0.2')).status, 303, 'another address is not blocked');
+  });
+
+  it('guessing the current password on the password form counts as failed logins of the account, under the same limits', async () => {
+    const index = await buildIndex({ rateLimit: { window: '1m', perAddress: 100, failedPerAccount: 2 } });
+    await signUp(index, 'alice');
+    const b = browser(index);
+    await b.login('alice', password);
+    const change = (current: string) => b.submit('/settings/password', { current, password: 'taken-over-1', confirm: 'taken-over-1' }, { from: '/settings' });
+    assert.equal((await change('guess-one')).status, 401);
+    assert.equal((await change('guess-two')).status, 401);
+    const limited = await change(password);
+    assert.equal(limited.status, 429);
+    assert.match(limited.text, /Too many requests/);
+    assert.ok(await authenticate(index.store, 'alice', password), 'the password is unchanged');
+    assert.equal(index.store.audit.query({ action: 'ui.password-check' }).filter((e) => e.outcome === 'denied').length, 2);
   });
 
   it('a password change ends the other sessions; disabling an account ends all of its sessions', async () => {

@@ -1,7 +1,7 @@
 // Log in, sign up, log out, account settings and personal access tokens. Passwords are checked
 // by accounts.authenticate (the API's check) behind the API's login rate limits; every change
 // goes through accounts/self-service.ts, as the JSON API's do.
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { ApiError } from '@wharf/shared';
 import { authenticate } from '../../accounts/accounts.js';
 import { looksLikeAccessToken } from '../../accounts/access-tokens.js';
@@ -75,16 +75,27 @@ export function accountRoutes({ config, store, sessions, passwordLimits }: UiDep
     return 'Email changed.';
   }));
 
-  router.post('/settings/password', formAction(sessions, () => '/settings', async (req, res) => {
+  const changePassword = formAction(sessions, () => '/settings', async (req, res) => {
     const user = signedInUser(res);
-    // The current password proves it is the owner at the keyboard, not a borrowed session.
-    if (!(await authenticate(store, user.username, field(req, 'current')))) throw new IndexError('DENIED', { message: 'the current password is wrong' });
     if (field(req, 'password') !== field(req, 'confirm')) throw new IndexError('INVALID_FIELD', { message: 'the new passwords differ' });
     await changeOwnAccount(store, accountOptions, user, { password: field(req, 'password') }, req.ip ?? null);
     // The change ended every session of the account, this one too: start a fresh one.
     sessions.start(req, res, store.users.byId(user.id)!);
     return undefined;
-  }));
+  });
+  // The rate limits key failed logins by the form's username: here it is the signed-in account's.
+  const asSignedInAccount: RequestHandler = (req, res, next) => {
+    req.body = { ...(req.body as Record<string, unknown> | undefined), username: signedInUser(res).username };
+    next();
+  };
+  // The current password proves it is the owner at the keyboard, not a borrowed session; a wrong
+  // one is a failed login (401) under the login limits, so a borrowed session cannot guess it.
+  router.post('/settings/password', asSignedInAccount, ...passwordLimits, async (req: Request, res: Response) => {
+    const user = signedInUser(res);
+    if (await authenticate(store, user.username, field(req, 'current'))) return changePassword(req, res);
+    store.audit.record({ actor: user.username, action: 'ui.password-check', target: user.username, outcome: 'denied', remote: req.ip ?? null });
+    sendPage(res, settingsPage({ ...contextOf(res), notice: { kind: 'error', text: 'the current password is wrong' } }, user), 401);
+  });
 
   router.get('/settings/tokens', (_req, res) => {
     const user = signedInUser(res);

@@ -39,7 +39,7 @@ export function auditPage(ctx: UiContext, filter: AuditFilter, entries: AuditEnt
 <h2>Audit log</h2>
 <form method="get" action="/admin/audit" class="row-form">${input('actor', 'Actor')}${input('action', 'Action')}${input('target', 'Target')}<button type="submit">Filter</button></form>
 ${entries.length ? html`<div class="table-wrap"><table class="audit"><thead><tr><th scope="col">When</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Outcome</th><th scope="col">Detail</th><th scope="col">From</th></tr></thead>
-<tbody>${entries.map((e) => html`<tr><td>${when(e.at)}</td><th scope="row">${e.actor ?? '—'}</th><td>${e.action}</td><td>${e.target ?? '—'}</td><td>${e.outcome}</td><td><code>${JSON.stringify(e.detail)}</code></td><td>${e.remote ?? '—'}</td></tr>`)}</tbody></table></div>` : html`<p class="muted">No entries match.</p>`}
+<tbody>${entries.map((e) => html`<tr><td>${when(e.at)}</td><th scope="row">${e.actor ?? '—'}</th><td>${e.action}</td><td class="target">${e.target ?? '—'}</td><td>${e.outcome}</td><td class="detail">${Object.keys(e.detail).length ? html`<code>${JSON.stringify(e.detail)}</code>` : '—'}</td><td class="remote">${e.remote ?? '—'}</td></tr>`)}</tbody></table></div>` : html`<p class="muted">No entries match.</p>`}
 ${nextBefore ? html`<nav class="pager" aria-label="Pages"><a rel="next" href="/admin/audit?${new URLSearchParams({ ...params, before: String(nextBefore) }).toString()}">Older →</a></nav>` : ''}`;
   return page(ctx, { title: 'Admin · audit log', body });
 }

@@ -43,6 +43,7 @@ export function page(ctx: UiContext, options: PageOptions): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · Wharf</title>
 <link rel="stylesheet" href="/static/ui.css">
+<link rel="icon" href="data:,">
 <script src="/static/ui.js" defer></script>
 </head>
 <body>

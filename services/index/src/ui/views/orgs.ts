@@ -58,7 +58,7 @@ export function orgSection(ctx: UiContext, data: OrgSectionData): Html {
   return html`${membersSection(ctx, data)}
 <section aria-labelledby="teams-h"><h2 id="teams-h">Teams</h2>
 ${data.teams.length ? html`<ul class="cards">${data.teams.map((t, i) => teamCard(ctx, data, t, i))}</ul>` : html`<p class="muted">No teams.</p>`}
-${data.owner ? postForm(ctx, `${base}/teams`, html`<label for="team-name">Team name</label><input id="team-name" name="name" required pattern="[a-z0-9][a-z0-9_-]{0,63}" autocapitalize="none"><button type="submit">Create team</button>`, { class: 'row-form' }) : ''}
+${data.owner ? postForm(ctx, `${base}/teams`, html`<label for="team-name">Team name</label><input id="team-name" name="name" required pattern="[a-z0-9](?:[a-z0-9_]|-){0,63}" autocapitalize="none"><button type="submit">Create team</button>`, { class: 'row-form' }) : ''}
 </section>
 ${data.owner ? html`<section aria-labelledby="org-settings-h"><h2 id="org-settings-h">Organization settings</h2>
 ${postForm(ctx, `${base}/display-name`, html`<label for="display-name">Display name</label><input id="display-name" name="displayName" maxlength="100" value="${data.org.displayName}"><button type="submit" class="secondary">Save</button>`, { class: 'row-form' })}
@@ -82,7 +82,7 @@ export function newRepositoryPage(ctx: UiContext, namespaces: string[], selected
 ${postForm(ctx, '/new', html`<label for="repo-namespace">Namespace</label>
 <select id="repo-namespace" name="namespace">${namespaces.map((n) => html`<option value="${n}"${n === selected ? html` selected` : ''}>${n}</option>`)}</select>
 <label for="repo-name">Name</label>
-<input id="repo-name" name="name" required pattern="[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*" autocapitalize="none">
+<input id="repo-name" name="name" required pattern="[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*" autocapitalize="none">
 <label for="repo-description">Description (Markdown, optional)</label>
 <textarea id="repo-description" name="description" rows="4" maxlength="2000"></textarea>
 <fieldset><legend>Visibility</legend>
