@@ -2,6 +2,7 @@
 // Hub's v1 shape, which any index answers) and its repository API (GET /api/repositories/<name>,
 // a Wharf index's JSON API). It sends only the configured upstream account's credentials, never
 // the local caller's.
+import { isRepositoryName } from '@wharf/shared';
 import type { SearchPage, SearchQuery } from '../search/search.js';
 
 export interface UpstreamIndexOptions {
@@ -37,6 +38,7 @@ export class UpstreamIndex {
 
   /** The upstream's view of the repository, or undefined when the upstream does not show it. */
   async repository(name: string): Promise<Record<string, unknown> | undefined> {
+    if (!isRepositoryName(name)) throw new UpstreamIndexError(`not a repository name: ${JSON.stringify(name)}`);
     const res = await this.get(`/api/repositories/${name}`);
     if (res.status === 404 || res.status === 401 || res.status === 403) {
       await res.body?.cancel();

@@ -107,6 +107,28 @@ describe('chained index: repository lookup', () => {
     assert.equal(res.body.cached.tags[0].tag, 'v2');
     assertError(await request(local.app).get('/api/repositories/upowner/other'), 503, 'UNAVAILABLE');
   });
+
+  it('shows what the registry cached of a name the upstream index does not show (a credentialed mirror)', async () => {
+    const { local, upstreamUrl } = await chain({ tokenPolicy: 'anonymous' });
+    const digest = `sha256:${'e'.repeat(64)}`;
+    await recordEvents(local, pushEvent('mirror/upowner/secret-tool', digest, { tag: 'v1' }));
+    const res = await request(local.app).get('/api/repositories/mirror/upowner/secret-tool');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.upstream, { url: upstreamUrl, status: 'not-shown' });
+    assert.deepEqual(res.body.cached.tags.map((t: { tag: string; digest: string }) => [t.tag, t.digest]), [['v1', digest]]);
+    assert.equal(res.body.description, undefined, 'nothing of the upstream view');
+  });
+});
+
+describe('chained index: what reaches the upstream index', () => {
+  it('asks it only about repository names: no encoded slashes or dots walk to other paths with its account', async () => {
+    const { local } = await chain({ tokenPolicy: 'anonymous', username: 'upowner', password });
+    for (const path of ['upowner%2F..%2F..%2Fuser', 'x/..%2F..%2F..%2Fapi%2Fuser', 'upowner/tool%3Fx=1', 'UPOWNER/tool']) {
+      const res = await request(local.app).get(`/api/repositories/${path}`);
+      assert.notEqual(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.username, undefined, `${path} answered with the upstream account`);
+    }
+  });
 });
 
 describe('chained index: tokens for proxied names', () => {
