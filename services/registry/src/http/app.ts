@@ -47,7 +47,7 @@ export function createApp({ config, storage, auth, logger }: AppDependencies): E
   app.use(requestContext(logger, config.log.accessLog));
   enableMetrics(app, 'registry', config.http.metrics);
   app.get('/health', healthRoute(storage));
-  app.use('/v2', v2Dispatcher(tables, auth));
+  app.use('/v2', v2Dispatcher(tables, auth, storage.writeRefusal));
   enableV1(app, config, { storage, auth, logger });
   app.use((req, res) => {
     res.set(apiVersionHeader);
