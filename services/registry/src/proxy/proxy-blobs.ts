@@ -133,7 +133,8 @@ export class ProxyBlobs extends BlobStore {
       }
       const { body } = await route.upstream.getBlob(route.remote, digest, size);
       const session = await this.uploads.start(name);
-      const tee = verifiedTee(body, committed);
+      // A first reader that stops reading is cut off well before the upstream's idle timeout.
+      const tee = verifiedTee(body, committed, Math.max(1, Math.floor(route.upstream.timeoutMs / 2)));
       const store = async () => {
         try {
           await Promise.all([tee.run(), this.uploads.append(name, session.uuid, tee.toStorage)]);

@@ -89,6 +89,11 @@ export class UpstreamClient {
     this.base = options.url.replace(/\/+$/, '');
   }
 
+  /** How long the upstream may keep us waiting (for headers, or between two chunks of a body). */
+  get timeoutMs(): number {
+    return this.options.timeoutMs;
+  }
+
   /** Where this upstream lives, for messages (no credentials: the URL holds none). */
   get url(): string {
     return this.base;
