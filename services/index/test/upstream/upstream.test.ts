@@ -3,6 +3,8 @@
 // registry's cache fills recorded, and the namespace list the chained registry reads.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import jwt from 'jsonwebtoken';
 import type { Index, IndexConfigInput } from '../../src/index.js';
@@ -127,6 +129,32 @@ describe('chained index: what reaches the upstream index', () => {
       const res = await request(local.app).get(`/api/repositories/${path}`);
       assert.notEqual(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
       assert.equal(res.body.username, undefined, `${path} answered with the upstream account`);
+    }
+  });
+});
+
+describe('chained index: an upstream index that misbehaves', () => {
+  it('costs only its own results when it sends an endless answer', async () => {
+    const endless = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"results":[');
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    try {
+      const local = await buildIndex({ upstream: { url: `http://127.0.0.1:${(endless.address() as AddressInfo).port}` } });
+      const res = await request(local.app).get('/v1/search').query({ q: 'tool' });
+      assert.equal(res.status, 200);
+      assert.equal(res.body.upstream.status, 'unavailable');
+      assert.match(res.body.upstream.message, /exceeds/);
+    } finally {
+      endless.closeAllConnections();
+      endless.close();
     }
   });
 });
