@@ -109,9 +109,18 @@ describe('docker through a private Wharf chained to an upstream Wharf', { skip: 
       publicId = await publishUpstream('upowner/public:v1');
       await anonymous.ok('pull', via('upowner/public:v1'));
       assert.equal(await imageId(via('upowner/public:v1')), publicId);
-      await waitFor('the private index records the cached tag', async () => {
-        const res = await chained.api<{ source?: string; cached?: { tags: { tag: string }[] } }>('GET', '/api/repositories/upowner/public');
-        return res.status === 200 && res.body.source === 'upstream' && res.body.cached!.tags.some((t) => t.tag === 'v1');
+      // The checksums the private index keeps are the upstream's own (as its index recorded the push).
+      await upstream.waitForRepository('upowner/public', `upowner:${ownerPassword}`, 'v1 pushed', (r) => r.tags.some((t) => t.tag === 'v1'));
+      const pushed = await upstream.apiOk<{ tags: { tag: string; digest: string; layers: string[] }[] }>('GET', '/api/repositories/upowner/public', { auth: `upowner:${ownerPassword}` });
+      const { digest, layers } = pushed.tags.find((t) => t.tag === 'v1')!;
+      await waitFor('the private index records the cached tag and manifest', async () => {
+        const res = await chained.api<{ source?: string; cached?: { tags: { tag: string; digest: string }[]; manifests: { digest: string; layers: string[] }[] } }>(
+          'GET',
+          '/api/repositories/upowner/public',
+        );
+        if (res.status !== 200 || res.body.source !== 'upstream') return false;
+        const { tags, manifests } = res.body.cached!;
+        return tags.some((t) => t.tag === 'v1' && t.digest === digest) && manifests.some((m) => m.digest === digest && m.layers.join() === layers.join());
       });
     }));
 
@@ -148,16 +157,24 @@ describe('docker through a private Wharf chained to an upstream Wharf', { skip: 
       const catalog = (await res.json()) as { repositories: string[] };
       assert.ok(catalog.repositories.includes('upowner/public'), JSON.stringify(catalog));
       assert.ok(!catalog.repositories.some((r) => r.startsWith('alice/')), JSON.stringify(catalog));
-      await assert.rejects(stat(join(upstream.dataDir, 'registry/docker/registry/v2/repositories/alice')), { code: 'ENOENT' });
+      const repositories = join(upstream.dataDir, 'registry/docker/registry/v2/repositories');
+      assert.ok((await stat(join(repositories, 'upowner'))).isDirectory(), 'the storage path is the upstream\'s real one');
+      await assert.rejects(stat(join(repositories, 'alice')), { code: 'ENOENT' });
       await anonymous.ok('tag', mineId, via('upowner/public:alice'));
       const refused = await asAlice.try(['push', via('upowner/public:alice')]);
       assert.notEqual(refused.code, 0);
+      // docker shows why: the registry names the upstream rather than "insufficient scope".
+      assert.match(refused.stderr, /pull-through cache of upstream "upstream"/);
     }));
 
   it('searches both indexes from the private one', () =>
     logged(async () => {
-      const res = await chained.api<{ results: { name: string; source: string }[] }>('GET', '/v1/search?q=tool');
+      await chained.apiOk('PATCH', '/api/repositories/alice/app', { auth: `alice:${alicePassword}`, body: { description: 'a local tool' } });
+      const res = await chained.api<{ results: { name: string; source: string }[]; upstream: { status: string } }>('GET', '/v1/search?q=tool', { auth: `alice:${alicePassword}` });
+      assert.equal(res.body.upstream.status, 'ok');
       assert.ok(res.body.results.some((r) => r.name === 'upowner/public' && r.source === 'upstream'), JSON.stringify(res.body));
+      assert.ok(res.body.results.some((r) => r.name === 'alice/app' && r.source === 'local'), JSON.stringify(res.body));
+      assert.ok(!res.body.results.some((r) => r.name === 'upowner/private'), 'the upstream index shows its private repository to no one here');
     }));
 
   it('pulls the cached image again with the upstream stopped', () =>

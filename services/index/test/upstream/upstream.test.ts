@@ -3,6 +3,8 @@
 // registry's cache fills recorded, and the namespace list the chained registry reads.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import jwt from 'jsonwebtoken';
 import type { Index, IndexConfigInput } from '../../src/index.js';
@@ -106,6 +108,54 @@ describe('chained index: repository lookup', () => {
     assert.equal(res.body.upstream.status, 'unavailable');
     assert.equal(res.body.cached.tags[0].tag, 'v2');
     assertError(await request(local.app).get('/api/repositories/upowner/other'), 503, 'UNAVAILABLE');
+  });
+
+  it('shows what the registry cached of a name the upstream index does not show (a credentialed mirror)', async () => {
+    const { local, upstreamUrl } = await chain({ tokenPolicy: 'anonymous' });
+    const digest = `sha256:${'e'.repeat(64)}`;
+    await recordEvents(local, pushEvent('mirror/upowner/secret-tool', digest, { tag: 'v1' }));
+    const res = await request(local.app).get('/api/repositories/mirror/upowner/secret-tool');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.upstream, { url: upstreamUrl, status: 'not-shown' });
+    assert.deepEqual(res.body.cached.tags.map((t: { tag: string; digest: string }) => [t.tag, t.digest]), [['v1', digest]]);
+    assert.equal(res.body.description, undefined, 'nothing of the upstream view');
+  });
+});
+
+describe('chained index: what reaches the upstream index', () => {
+  it('asks it only about repository names: no encoded slashes or dots walk to other paths with its account', async () => {
+    const { local } = await chain({ tokenPolicy: 'anonymous', username: 'upowner', password });
+    for (const path of ['upowner%2F..%2F..%2Fuser', 'x/..%2F..%2F..%2Fapi%2Fuser', 'upowner/tool%3Fx=1', 'UPOWNER/tool']) {
+      const res = await request(local.app).get(`/api/repositories/${path}`);
+      assert.notEqual(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.username, undefined, `${path} answered with the upstream account`);
+    }
+  });
+});
+
+describe('chained index: an upstream index that misbehaves', () => {
+  it('costs only its own results when it sends an endless answer', async () => {
+    const endless = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"results":[');
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    try {
+      const local = await buildIndex({ upstream: { url: `http://127.0.0.1:${(endless.address() as AddressInfo).port}` } });
+      const res = await request(local.app).get('/v1/search').query({ q: 'tool' });
+      assert.equal(res.status, 200);
+      assert.equal(res.body.upstream.status, 'unavailable');
+      assert.match(res.body.upstream.message, /exceeds/);
+    } finally {
+      endless.closeAllConnections();
+      endless.close();
+    }
   });
 });
 

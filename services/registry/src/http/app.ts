@@ -57,7 +57,7 @@ export function createApp({ config, storage, auth, logger, operations }: AppDepe
   app.set('query parser', 'simple');
   app.use(requestContext(logger, config.log.accessLog));
   mountOperations(app, operations ?? registryOperations(config, { storage, auth, logger }));
-  app.use('/v2', v2Dispatcher(tables, auth));
+  app.use('/v2', v2Dispatcher(tables, auth, storage.writeRefusal));
   enableV1(app, config, { storage, auth, logger });
   app.use((req, res) => {
     res.set(apiVersionHeader);

@@ -2,7 +2,7 @@
 // the repository name against the grammar before anything touches storage, authorize what the
 // route needs, then call the handler for the method. A method the route lacks is UNSUPPORTED.
 import type { NextFunction, Request, Response } from 'express';
-import { isRepositoryName, RegistryError } from '@wharf/shared';
+import { isRepositoryName, RegistryError, type AccessRecord } from '@wharf/shared';
 import type { AccessController } from '../auth/controller.js';
 import { mountSourceAccess, requiredAccess } from './access.js';
 import { apiVersionHeader, type MethodTable, type V2Context } from './handler.js';
@@ -10,7 +10,22 @@ import { matchRoute, type RouteId } from './route-table.js';
 
 export type RouteTables = Record<RouteId, MethodTable>;
 
-export function v2Dispatcher(tables: RouteTables, auth: AccessController) {
+/** Actions no caller can be granted on a name whose storage refuses writes. */
+const writeActions = new Set(['push', 'delete', '*']);
+
+export function v2Dispatcher(tables: RouteTables, auth: AccessController, writeRefusal?: (name: string) => Promise<Error | undefined>) {
+  /**
+   * A caller who presented credentials and was refused a write the storage could never perform
+   * (a push to a pull-through cache's proxied name: the token server grants only pull there)
+   * learns why, rather than "insufficient scope". Callers without credentials get the challenge
+   * as usual, so they can authenticate first.
+   */
+  const explainRefusal = async (req: Request, access: AccessRecord[], err: unknown): Promise<never> => {
+    const write = access.find((a) => a.type === 'repository' && a.actions.some((action) => writeActions.has(action)));
+    const refusal = write && writeRefusal && req.headers.authorization ? await writeRefusal(write.name) : undefined;
+    throw refusal ?? err;
+  };
+
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     res.set(apiVersionHeader);
     const path = req.baseUrl + req.path;
@@ -23,7 +38,8 @@ export function v2Dispatcher(tables: RouteTables, auth: AccessController) {
     }
     const handler = tables[route.id][req.method as keyof MethodTable];
     if (!handler) throw new RegistryError('UNSUPPORTED', { message: `${req.method} is not supported on this endpoint` });
-    const grant = await auth.authorize(req, requiredAccess(route, req.method));
+    const access = requiredAccess(route, req.method);
+    const grant = await auth.authorize(req, access).catch((err: unknown) => explainRefusal(req, access, err));
     res.locals.user = grant.user;
     const mountSource = mountSourceAccess(route, req.method, req.query as Record<string, unknown>);
     const mayMount = mountSource !== undefined && (await auth.authorize(req, [mountSource]).then(() => true, () => false));

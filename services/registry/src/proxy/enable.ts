@@ -10,6 +10,7 @@ import { ProxyBlobs } from './proxy-blobs.js';
 import { ProxyManifests } from './proxy-manifests.js';
 import { ProxyTags } from './proxy-tags.js';
 import { LocalOnlyUploads } from './proxy-uploads.js';
+import { refuseWrite } from './refusal.js';
 import { UpstreamRouter } from './routing.js';
 import { UpstreamClient } from './upstream/client.js';
 
@@ -42,5 +43,9 @@ export function enableProxy(storage: RegistryStorage, config: RegistryConfig, de
     uploads: new LocalOnlyUploads(storage.uploads, router),
     manifests: new ProxyManifests(storage.manifests, router, logger, config.storage.maxManifestBytes),
     tags: new ProxyTags(storage.tags, router, logger),
+    writeRefusal: async (name) => {
+      const route = await router.route(name);
+      return route ? refuseWrite(name, route) : undefined;
+    },
   };
 }

@@ -20,12 +20,22 @@ import { verifiedTee } from './verified-tee.js';
 interface BlobSource {
   name: string;
   route: UpstreamRoute;
+  /** The size the upstream's HEAD stated: the fill may not be longer. */
+  size: number;
 }
 
 const maxSources = 10_000;
 
 function isBlobUnknown(err: unknown): boolean {
   return err instanceof RegistryError && err.code === 'BLOB_UNKNOWN';
+}
+
+/** What readers waiting for a failed fill get: the upstream's fault is UNAVAILABLE, not a 500. */
+function fillFailure(err: unknown, digest: string): unknown {
+  if (err instanceof RegistryError && err.code === 'DIGEST_INVALID') {
+    return new RegistryError('UNAVAILABLE', { message: `the upstream sent bytes that do not match ${digest}`, detail: { digest } });
+  }
+  return upstreamFailure(err, 'BLOB_UNKNOWN', { digest });
 }
 
 export class ProxyBlobs extends BlobStore {
@@ -63,7 +73,7 @@ export class ProxyBlobs extends BlobStore {
       return stored;
     }
     if (this.sources.size >= maxSources) this.sources.delete(this.sources.keys().next().value as string);
-    this.sources.set(digest, { name, route });
+    this.sources.set(digest, { name, route, size });
     return { digest, size };
   }
 
@@ -109,16 +119,22 @@ export class ProxyBlobs extends BlobStore {
    * Starts the one fetch of `digest`: resolves with the first reader's stream once the upstream
    * answered; `fetches` holds the promise of the verified commit meanwhile.
    */
-  private async fetch(digest: string, { name, route }: BlobSource): Promise<{ stream: Readable; committed: Promise<void> }> {
+  private async fetch(digest: string, { name, route, size }: BlobSource): Promise<{ stream: Readable; committed: Promise<void> }> {
     let settle!: { resolve: () => void; reject: (err: unknown) => void };
     const committed = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     committed.catch(() => undefined);
     this.fetches.set(digest, committed);
     void committed.finally(() => this.fetches.delete(digest)).catch(() => undefined);
     try {
-      const { body } = await route.upstream.getBlob(route.remote, digest);
+      // A fill that committed between this reader's miss and now: storage has it already.
+      if (await this.statContent(digest)) {
+        settle.resolve();
+        return { stream: await super.open(digest), committed };
+      }
+      const { body } = await route.upstream.getBlob(route.remote, digest, size);
       const session = await this.uploads.start(name);
-      const tee = verifiedTee(body, committed);
+      // A first reader that stops reading is cut off well before the upstream's idle timeout.
+      const tee = verifiedTee(body, committed, Math.max(1, Math.floor(route.upstream.timeoutMs / 2)));
       const store = async () => {
         try {
           await Promise.all([tee.run(), this.uploads.append(name, session.uuid, tee.toStorage)]);
@@ -130,7 +146,7 @@ export class ProxyBlobs extends BlobStore {
           throw err;
         }
       };
-      store().then(settle.resolve, settle.reject);
+      store().then(settle.resolve, (err: unknown) => settle.reject(fillFailure(err, digest)));
       return { stream: tee.toClient, committed };
     } catch (err) {
       const failure = upstreamFailure(err, 'BLOB_UNKNOWN', { digest });

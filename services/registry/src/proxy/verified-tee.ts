@@ -2,7 +2,8 @@
 // client's copy holds back its last chunk until the stored copy's digest is verified, so a client
 // never receives a complete body for content that fails verification (the response is cut off
 // instead). A client that goes away does not stop the storing; a slow one slows both, as one
-// stream's backpressure must.
+// stream's backpressure must — but one that takes no data for `clientStallMs` is cut off, so
+// that it cannot hold the fill (and everyone waiting for it) beyond the upstream's timeout.
 import { PassThrough, Transform, type Readable, type Writable } from 'node:stream';
 
 export interface Tee {
@@ -43,10 +44,12 @@ function writable(target: Writable): boolean {
   return !target.destroyed && !target.writableEnded;
 }
 
-/** Waits until the target can take more, or is gone. */
-function drained(target: Writable): Promise<void> {
+/** Waits until the target can take more, or is gone; after stallMs it is destroyed (gone). */
+function drained(target: Writable, stallMs?: number): Promise<void> {
   return new Promise((resolve) => {
+    const timer = stallMs === undefined ? undefined : setTimeout(() => target.destroy(new Error(`the client took no data for ${stallMs} ms`)), stallMs);
     const done = () => {
+      clearTimeout(timer);
       target.off('drain', done);
       target.off('close', done);
       resolve();
@@ -56,7 +59,7 @@ function drained(target: Writable): Promise<void> {
   });
 }
 
-export function verifiedTee(source: Readable, verdict: Promise<void>): Tee {
+export function verifiedTee(source: Readable, verdict: Promise<void>, clientStallMs?: number): Tee {
   const toStorage = new PassThrough();
   const toClient = new HeldBackTail(verdict);
   // The verdict may reject before a client reads; that must not count as unhandled.
@@ -67,7 +70,7 @@ export function verifiedTee(source: Readable, verdict: Promise<void>): Tee {
         if (!writable(toStorage)) throw new Error('the storage writer stopped');
         const waits: Promise<void>[] = [];
         for (const target of [toStorage, toClient]) {
-          if (writable(target) && !target.write(chunk)) waits.push(drained(target));
+          if (writable(target) && !target.write(chunk)) waits.push(drained(target, target === toClient ? clientStallMs : undefined));
         }
         await Promise.all(waits);
       }

@@ -48,6 +48,12 @@ export interface RegistryStorage {
   tags: Tags;
   referrers: ReferrerIndex;
   catalog: Catalog;
+  /**
+   * Why a write (push, delete) to this name can never succeed here, whoever asks: a proxied name
+   * of the pull-through cache (proxy/). The dispatcher reports it instead of a bare "insufficient
+   * scope" to a caller whose token lacks the write, so docker shows the reason.
+   */
+  writeRefusal?: (name: string) => Promise<Error | undefined>;
 }
 
 export function createRegistryStorage(rawDriver: StorageDriver): RegistryStorage {

@@ -3,6 +3,7 @@
 // upstream token dance. Every upstream request is counted at the upstream.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { get } from 'node:http';
 import request from 'supertest';
 import { assertError, pushBlob, pushImage, raw } from '../api/harness.js';
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
@@ -186,6 +187,41 @@ describe('pull-through: a client that goes away', () => {
     const again = await fetch(`${base}/v2/library/big/blobs/${blob.digest}`);
     assert.equal(again.status, 200);
     assert.ok(Buffer.from(await again.arrayBuffer()).equals(big));
+    assert.equal(up.count('GET', /\/blobs\//), 1);
+  });
+});
+
+describe('pull-through: a client that stops reading', () => {
+  it('is cut off, and the fill goes on for everyone else', async () => {
+    const up = await upstream();
+    const big = Buffer.alloc(24 * 1024 * 1024, 0x33);
+    big.write('a layer too big for the socket buffers');
+    const blob = await pushBlob(up.app, 'library/big', big);
+    const { registry } = await buildProxy({ upstreams: [{ name: 'up', url: up.url, prefixes: ['library/'], timeout: '1s' }] });
+    const server = registry.app.listen(0, '127.0.0.1');
+    closers.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    // The first reader takes the headers and then nothing, its connection left open.
+    const stalled = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      const req = get({ host: '127.0.0.1', port, path: `/v2/library/big/blobs/${blob.digest}` }, (res) => {
+        res.pause();
+        resolve(res);
+      });
+      req.on('error', reject);
+    });
+    const started = Date.now();
+    const res = await fetch(`http://127.0.0.1:${port}/v2/library/big/blobs/${blob.digest}`);
+    assert.equal(res.status, 200);
+    assert.ok(Buffer.from(await res.arrayBuffer()).equals(big));
+    assert.ok(Date.now() - started < 15_000, `the follower waited ${Date.now() - started} ms`);
+    // Reading again, the stalled reader finds its response cut short.
+    let received = 0;
+    stalled.on('data', (chunk: Buffer) => (received += chunk.length));
+    stalled.on('error', () => undefined);
+    stalled.resume();
+    await new Promise((resolve) => stalled.once('close', resolve));
+    assert.ok(received < big.length, `the stalled reader got ${received} of ${big.length} bytes`);
     assert.equal(up.count('GET', /\/blobs\//), 1);
   });
 });

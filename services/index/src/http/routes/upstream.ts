@@ -7,7 +7,7 @@ import { principalOf } from '../middleware/authenticate.js';
 import { namespaceOf } from '../../permissions/grant.js';
 import { parseRepositoryPath } from '../../repositories/paths.js';
 import { parseSearchQuery } from '../../search/search.js';
-import { durationMs } from '@wharf/shared';
+import { durationMs, isRepositoryName } from '@wharf/shared';
 import { federatedSearch } from '../../upstream/federated-search.js';
 import { lookupUpstreamRepository } from '../../upstream/upstream-lookup.js';
 import { UpstreamIndex } from '../../upstream/upstream-index.js';
@@ -28,7 +28,9 @@ export function upstreamRoutes({ config, store }: ApiDependencies): Router {
 
   router.get('/api/repositories/*path', async (req, res, next) => {
     const path = parseRepositoryPath(req.params.path as unknown as string[]);
-    if (path.resource !== 'repository' || store.namespaces.byName(namespaceOf(path.repository)) || store.repositories.byName(path.repository)) {
+    // Segments arrive URL-decoded: only a well-formed name may become part of an upstream URL
+    // (an encoded "/.." would walk to other upstream paths, asked with the upstream account).
+    if (path.resource !== 'repository' || !isRepositoryName(path.repository) || store.namespaces.byName(namespaceOf(path.repository)) || store.repositories.byName(path.repository)) {
       next();
       return;
     }
