@@ -5,9 +5,12 @@ import type { RegistryConfig } from '../../config/schema.js';
 import type { StorageDriver } from './driver.js';
 import { createFilesystemDriver } from './filesystem/filesystem-driver.js';
 import { createMemoryDriver } from './memory/memory-driver.js';
+import { createAzureDriver } from './azure/azure-driver.js';
+import { durationMs } from '@wharf/shared';
 
 export async function createConfiguredDriver(storage: RegistryConfig['storage']): Promise<StorageDriver> {
   if (storage.memory) return createMemoryDriver();
+  if (storage.azure) return createAzureDriver({ ...storage.azure, copyTimeoutMs: durationMs(storage.azure.copyTimeout) });
   const root = storage.filesystem?.rootDirectory ?? './data/registry';
   return createFilesystemDriver({ rootDirectory: resolve(root) });
 }
