@@ -6,6 +6,7 @@ import { runRegistry } from './commands/registry.js';
 import { runServe } from './commands/serve.js';
 import { runIndex } from './commands/index.js';
 import { runUserCommand } from './commands/user.js';
+import { runCatalogCommand } from './commands/catalog.js';
 import { ConfigError } from './config/load.js';
 
 const usage = `usage: wharf <command> [options]
@@ -17,6 +18,7 @@ commands:
   user add NAME         create an account (password on standard input; --admin, --email)
   config check FILE     validate a configuration file and print the effective config
   config schema         print the configuration's JSON Schema
+  catalog rebuild       rebuild the registry's catalog index from its storage tree
 
 options:
   --config FILE         configuration file (YAML); also WHARF_CONFIG
@@ -69,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
       return runUserCommand(rest, { config: values.config, admin: values.admin, email: values.email });
     case 'config':
       return runConfigCommand(rest, values.config);
+    case 'catalog':
+      return runCatalogCommand(rest, values.config);
     default:
       console.error(`wharf: unknown command ${JSON.stringify(command)}\n\n${usage}`);
       return 2;

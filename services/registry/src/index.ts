@@ -6,3 +6,4 @@ export { StorageDriverError } from './storage/driver/driver.js';
 export { createMemoryDriver } from './storage/driver/memory/memory-driver.js';
 export { createFilesystemDriver } from './storage/driver/filesystem/filesystem-driver.js';
 export type { AccessController, Grant } from './auth/controller.js';
+export { rebuildCatalogIndex, type RebuildResult } from './storage/catalog-rebuild.js';

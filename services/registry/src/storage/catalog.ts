@@ -1,6 +1,9 @@
-// The repository catalog: every directory under repositories/ that holds _manifests or _layers.
-// Directories whose names start with '_' are a repository's own data, never nested repositories.
+// The repository catalog. Served from the catalog index (catalog-index.ts): one flat list of
+// markers, rebuilt from a walk of the tree when the index is missing or older. The walk itself
+// finds every directory under repositories/ that holds _manifests or _layers; directories whose
+// names start with '_' are a repository's own data, never nested repositories.
 import type { StorageDriver } from './driver/driver.js';
+import { CatalogIndex, type RebuildResult } from './catalog-index.js';
 import { baseName, listIfPresent } from './links.js';
 import { repositoriesRoot } from './paths.js';
 
@@ -8,10 +11,29 @@ import { repositoriesRoot } from './paths.js';
 const maxDepth = 128;
 
 export class Catalog {
-  constructor(private readonly driver: StorageDriver) {}
+  readonly index: CatalogIndex;
+  private rebuilding: Promise<RebuildResult> | undefined;
 
-  /** Repository names, sorted; `markers` are the data directories that make a repository. */
-  async repositories(markers: readonly string[] = ['_manifests', '_layers']): Promise<string[]> {
+  constructor(private readonly driver: StorageDriver) {
+    this.index = new CatalogIndex(driver);
+  }
+
+  /** Repository names, sorted: one list of the index, after a rebuild if it is not current. */
+  async repositories(): Promise<string[]> {
+    if (!(await this.index.isCurrent())) await this.rebuildIndex();
+    return this.index.names();
+  }
+
+  /** Rebuilds the index from the tree; concurrent callers in this process share one rebuild. */
+  rebuildIndex(): Promise<RebuildResult> {
+    this.rebuilding ??= this.index.rebuild(() => this.walk()).finally(() => {
+      this.rebuilding = undefined;
+    });
+    return this.rebuilding;
+  }
+
+  /** Walks the tree: repositories holding any of `markers`, sorted. */
+  async walk(markers: readonly string[] = ['_manifests', '_layers']): Promise<string[]> {
     const found: string[] = [];
     const walk = async (dir: string, name: string, depth: number): Promise<void> => {
       if (depth > maxDepth) return;

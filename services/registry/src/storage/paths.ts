@@ -40,6 +40,10 @@ export function repositoryPath(name: string): string {
   return `${repositoriesRoot}/${name}`;
 }
 
+export function layersPath(name: string): string {
+  return `${repositoryPath(name)}/_layers`;
+}
+
 export function layerLinkPath(name: string, digest: string): string {
   const [alg, hex] = split(digest);
   return `${repositoryPath(name)}/_layers/${alg}/${hex}/link`;
@@ -99,4 +103,20 @@ export function referrersPath(name: string, subject: string): string {
 export function referrerLinkPath(name: string, subject: string, referrer: string): string {
   const [alg, hex] = split(referrer);
   return `${referrersPath(name, subject)}/${alg}/${hex}/link`;
+}
+
+// Wharf's catalog index lives beside Distribution's tree, never inside it: Distribution reads
+// only blobs/ and repositories/, so it ignores _wharf/ and either program can serve the other's
+// storage. One marker per repository, the name's '/' written as ':' (never in a name), so the
+// whole catalog is one flat list.
+export const catalogIndexPath = `${rootPath}/_wharf/catalog`;
+/** Says which version of the index is complete; missing or older means "rebuild from the tree". */
+export const catalogIndexStatePath = `${rootPath}/_wharf/catalog-index.json`;
+
+export function catalogMarkerPath(name: string): string {
+  return `${catalogIndexPath}/${name.replaceAll('/', ':')}`;
+}
+
+export function repositoryOfCatalogMarker(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1).replaceAll(':', '/');
 }
