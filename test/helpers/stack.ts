@@ -31,6 +31,8 @@ export interface RegistryOptions {
   deleteEnabled?: boolean;
   /** The registry's log level (default warn; info adds an access log line per request). */
   logLevel?: string;
+  /** Wharf only: storage settings (WHARF_REGISTRY_STORAGE_AZURE_…) instead of the data directory. */
+  storageEnv?: Record<string, string>;
 }
 
 export interface RunningRegistry {
@@ -59,7 +61,7 @@ export async function startWharf(opts: RegistryOptions = {}): Promise<RunningReg
       const env: NodeJS.ProcessEnv = {
         ...withoutWharfVars(process.env),
         WHARF_REGISTRY_HTTP_ADDR: host,
-        WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dataDir,
+        ...(opts.storageEnv ?? { WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dataDir }),
         WHARF_REGISTRY_STORAGE_DELETE_ENABLED: String(opts.deleteEnabled ?? true),
         WHARF_REGISTRY_LOG_LEVEL: opts.logLevel ?? 'warn',
         ...authEnv(opts),
