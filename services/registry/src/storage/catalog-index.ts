@@ -45,11 +45,14 @@ export class CatalogIndex {
     return (await listIfPresent(this.driver, catalogIndexPath)).map(repositoryOfCatalogMarker).sort();
   }
 
-  /** Writes the repository's marker unless it is there (a read is cheaper than a write). */
+  /**
+   * Writes the repository's marker unless it is there. A read is cheaper than a write, and a read
+   * rather than stat: on object storage stat of a missing path also lists, to look for a directory.
+   */
   async ensure(name: string): Promise<void> {
     const marker = catalogMarkerPath(name);
     try {
-      await this.driver.stat(marker);
+      await this.driver.getContent(marker);
     } catch (err) {
       if (!isPathNotFound(err)) throw err;
       await this.driver.putContent(marker, Buffer.from(name));

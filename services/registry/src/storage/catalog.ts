@@ -9,6 +9,8 @@ import { repositoriesRoot } from './paths.js';
 
 /** Depth bound: names have at most 255 characters, so at most 128 components. */
 const maxDepth = 128;
+/** Directory lists a walk keeps in flight. */
+const walkConcurrency = 32;
 
 export class Catalog {
   readonly index: CatalogIndex;
@@ -35,9 +37,12 @@ export class Catalog {
   /** Walks the tree: repositories holding any of `markers`, sorted. */
   async walk(markers: readonly string[] = ['_manifests', '_layers']): Promise<string[]> {
     const found: string[] = [];
+    // A bounded number of lists in flight: a bucket of 10,000 repositories must not open 10,000
+    // connections at once.
+    const lists = limiter(walkConcurrency);
     const walk = async (dir: string, name: string, depth: number): Promise<void> => {
       if (depth > maxDepth) return;
-      const children = await listIfPresent(this.driver, dir);
+      const children = await lists(() => listIfPresent(this.driver, dir));
       const names = children.map(baseName);
       if (name && markers.some((m) => names.includes(m))) found.push(name);
       await Promise.all(
@@ -49,6 +54,22 @@ export class Catalog {
     await walk(repositoriesRoot, '', 0);
     return found.sort();
   }
+}
+
+/** Runs at most `concurrency` of the given operations at a time, the rest in arrival order. */
+function limiter(concurrency: number): <T>(run: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (run) => {
+    if (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await run();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 /** A page of a sorted list after `last`, at most `n` entries; `more` when entries remain. */
