@@ -115,8 +115,9 @@ export class AzureDriver implements StorageDriver {
     const blob = this.blob(path);
     try {
       const response = await blob.download(offset, count, { maxRetryRequests: 3 });
-      const body = response.readableStreamBody;
-      return body ? Readable.from(body as AsyncIterable<Buffer>) : Readable.from([]);
+      // In Node the body is a Readable already (the SDK's retrying stream over the response).
+      const body = response.readableStreamBody as Readable | undefined;
+      return body ?? Readable.from([]);
     } catch (err) {
       if (isNotFound(err)) throw notFound(path);
       // 416: the range starts at or beyond the end; at exactly the end it is an empty read.
