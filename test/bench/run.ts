@@ -6,6 +6,7 @@
 //   ... --duration S                      seconds per request-rate phase
 //   ... --no-baseline                     skip the load generator's ceiling measurement
 //   ... --only-index                      only the index section (token server, search)
+//   ... --only-catalog                    only the catalog section (10,000 repositories per storage)
 //
 // The load generator is a separate node process (loadgen.ts); this process only starts the
 // servers, samples their RSS and CPU from /proc, and prints the report. Each workload's server
@@ -20,6 +21,7 @@ import type { LoadResult, Target } from './http-load.js';
 import type { BigBlobName, LoadgenRequest, PrepareArgs } from './loadgen.js';
 import { fixed, mib, ratio, table, type Cell } from './report.js';
 import { indexSettings, printIndexReport, runIndexBench } from './index-bench.js';
+import { catalogSettings, printCatalogReport, runCatalogBench } from './catalog-bench.js';
 import {
   distributionVersion,
   fileWriteSpeed,
@@ -37,7 +39,7 @@ type Registry = 'wharf' | 'distribution';
 const registries: Registry[] = ['wharf', 'distribution'];
 const names: Record<Registry, string> = { wharf: 'Wharf', distribution: 'Distribution' };
 
-const usage = `usage: node test/dist/bench/run.js [--quick] [--only wharf|distribution | --only-index] [--duration S] [--no-baseline] [--no-ceph]`;
+const usage = `usage: node test/dist/bench/run.js [--quick] [--only wharf|distribution | --only-index | --only-catalog] [--duration S] [--no-baseline] [--no-ceph]`;
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -389,6 +391,7 @@ async function main(): Promise<number> {
       'no-baseline': { type: 'boolean', default: false },
       'only-index': { type: 'boolean', default: false },
       'no-ceph': { type: 'boolean', default: false },
+      'only-catalog': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -404,6 +407,11 @@ async function main(): Promise<number> {
   if (duration !== undefined && !(duration > 0 && duration <= 600)) {
     console.error('--duration takes seconds, 0 < S <= 600');
     return 2;
+  }
+  if (values['only-catalog']) {
+    const catalog = catalogSettings(values.quick);
+    printCatalogReport(await runCatalogBench(catalog), catalog);
+    return 0;
   }
   const onlyIndex = values['only-index'];
   if (onlyIndex && values.only !== undefined) {
@@ -590,6 +598,8 @@ async function main(): Promise<number> {
     const indexBench = indexSettings({ quick: values.quick, concurrency: settings.loadConcurrency, durationMs: settings.durationMs, warmupMs: settings.warmupMs, maxRequests: settings.maxRequests });
     const indexReport = await runIndexBench((request, timeoutMs) => loadgen.call(request, timeoutMs), indexBench, servers);
     const indexFailed = printIndexReport(indexReport, indexBench, onlyIndex ? baselineNote : undefined);
+    const catalog = catalogSettings(values.quick);
+    if (!onlyIndex) printCatalogReport(await runCatalogBench(catalog), catalog);
     const failed = indexFailed || run.some((r) => [...results[r].values(), ...cephResults[r].values()].some((m) => 'error' in m));
     return failed ? 1 : 0;
   } finally {

@@ -36,6 +36,8 @@ export interface RegistryOptions {
   s3?: S3Storage;
   /** Answer blob GET/HEAD with 307 to the store's presigned URLs (Wharf: storage.redirect). */
   redirect?: boolean;
+  /** Wharf only: storage settings (WHARF_REGISTRY_STORAGE_AZURE_…) instead of the data directory. */
+  storageEnv?: Record<string, string>;
 }
 
 export interface RunningRegistry {
@@ -64,7 +66,7 @@ export async function startWharf(opts: RegistryOptions = {}): Promise<RunningReg
       const env: NodeJS.ProcessEnv = {
         ...withoutWharfVars(process.env),
         WHARF_REGISTRY_HTTP_ADDR: host,
-        ...storageEnv(opts, dataDir),
+        ...(opts.storageEnv ?? storageEnv(opts, dataDir)),
         WHARF_REGISTRY_STORAGE_DELETE_ENABLED: String(opts.deleteEnabled ?? true),
         WHARF_REGISTRY_LOG_LEVEL: opts.logLevel ?? 'warn',
         ...authEnv(opts),

@@ -7,6 +7,7 @@ import { runRegistry } from './commands/registry.js';
 import { runServe } from './commands/serve.js';
 import { runIndex } from './commands/index.js';
 import { runUserCommand } from './commands/user.js';
+import { runCatalogCommand } from './commands/catalog.js';
 import { ConfigError } from './config/load.js';
 
 const usage = `usage: wharf <command> [options]
@@ -19,6 +20,7 @@ commands:
   config check FILE     validate a configuration file and print the effective config
   config schema         print the configuration's JSON Schema
   gc                    collect garbage in the registry's storage (safe while serving)
+  catalog rebuild       rebuild the registry's catalog index from its storage tree
 
 options:
   --config FILE         configuration file (YAML); also WHARF_CONFIG
@@ -77,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
       return runConfigCommand(rest, values.config);
     case 'gc':
       return runGcCommand({ config: values.config, dryRun: values['dry-run'], grace: values.grace });
+    case 'catalog':
+      return runCatalogCommand(rest, values.config);
     default:
       console.error(`wharf: unknown command ${JSON.stringify(command)}\n\n${usage}`);
       return 2;

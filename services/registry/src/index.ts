@@ -10,3 +10,4 @@ export type { AccessController, Grant } from './auth/controller.js';
 export { collectGarbage, type GcOptions, type GcProgress, type GcReport } from './storage/gc/collector.js';
 export { createRegistryStorage, type RegistryStorage } from './storage/registry-storage.js';
 export { createConfiguredDriver } from './storage/driver/drivers.js';
+export { rebuildCatalogIndex, type RebuildResult } from './storage/catalog-rebuild.js';

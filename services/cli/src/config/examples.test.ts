@@ -77,6 +77,20 @@ describe('services/registry/examples', () => {
     );
   });
 
+  it('azure.yaml: Azure Blob storage on Azurite, container wharf under the prefix registry', async () => {
+    const { registry } = await loadConfig(wharfConfigSchema, {
+      file: example('azure.yaml'),
+      env: { WHARF_REGISTRY_STORAGE_AZURE_ACCOUNTKEY: 'a-key-from-the-environment' },
+    });
+    assert.equal(registry.storage.filesystem, undefined);
+    assert.equal(registry.storage.azure?.container, 'wharf');
+    assert.equal(registry.storage.azure?.rootDirectory, 'registry');
+    assert.equal(registry.storage.azure?.endpoint, 'http://127.0.0.1:10000/devstoreaccount1');
+    assert.equal(registry.storage.azure?.accountKey, 'a-key-from-the-environment');
+    assert.equal(registry.storage.azure?.blockSize, 4 * 1024 * 1024);
+    assert.equal(registry.storage.delete.enabled, true);
+  });
+
   it('lets the environment override an example', async () => {
     const { registry } = await loadConfig(wharfConfigSchema, {
       file: example('standalone.yaml'),

@@ -261,6 +261,22 @@ describe('loadConfig: file problems', () => {
     );
   });
 
+  it('takes the azure driver from variables alone, and names what an azure block lacks', async () => {
+    const { registry } = await loadConfig(wharfConfigSchema, {
+      env: { WHARF_REGISTRY_STORAGE_AZURE_CONTAINER: 'wharf', WHARF_REGISTRY_STORAGE_AZURE_CONNECTIONSTRING: 'UseDevelopmentStorage=true' },
+    });
+    assert.equal(registry.storage.filesystem, undefined, 'azure replaces the default filesystem driver');
+    assert.equal(registry.storage.azure?.container, 'wharf');
+    const file = await yamlFile('registry:\n  storage:\n    azure:\n      container: Bad_Name\n      accountName: acct\n');
+    const problems = await problemsOf({ file, env: {} });
+    assert.ok(problems.some((p) => p.startsWith('config: registry.storage.azure.container: ')), problems.join('\n'));
+    assert.ok(problems.some((p) => p.includes('needs connectionString, or accountName and accountKey')), problems.join('\n'));
+    const both = await yamlFile('registry:\n  storage:\n    memory: {}\n    azure:\n      container: wharf\n      connectionString: x\n');
+    assert.deepEqual(await problemsOf({ file: both, env: {} }), [
+      `config: registry.storage: exactly one storage driver may be configured (got memory, azure) [in ${both}]`,
+    ]);
+  });
+
   it('refuses two auth methods', async () => {
     const file = await yamlFile('registry:\n  auth:\n    none: {}\n    htpasswd:\n      path: /x\n');
     const [problem] = await problemsOf({ file, env: {} });

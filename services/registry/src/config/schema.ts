@@ -33,6 +33,33 @@ const s3Storage = z.strictObject({
   chunkSize: z.number().int().min(5 * 1024 * 1024).max(5 * 1024 * 1024 * 1024).default(10 * 1024 * 1024),
 });
 
+/** Azure Blob storage (or Azurite): one container, block blobs, Distribution's layout. */
+const azureStorage = z
+  .strictObject({
+    /** A connection string (an account's, or Azurite's); wins over accountName/accountKey/endpoint. */
+    connectionString: z.string().min(1).optional(),
+    /** The storage account's name (with accountKey: shared-key authentication). */
+    accountName: z.string().min(1).optional(),
+    accountKey: z.string().min(1).optional(),
+    /** The blob service URL, for Azurite or a custom domain; default https://<accountName>.blob.core.windows.net. */
+    endpoint: z.url().optional(),
+    /** The container holding the registry's blobs. */
+    container: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'an Azure container name (3-63 of a-z, 0-9, -)'),
+    /** A prefix inside the container ('' = the container's top). */
+    rootDirectory: z.string().default(''),
+    /** Create the container at start-up when it is missing. */
+    createContainer: z.boolean().default(true),
+    /** Bytes per staged block of a streamed write (Azure allows 50,000 blocks per blob). */
+    blockSize: z.number().int().min(1024 * 1024).max(4000 * 1024 * 1024).default(4 * 1024 * 1024),
+    /** Blocks staged in parallel per write (memory: uploadConcurrency × blockSize). */
+    uploadConcurrency: z.number().int().min(1).max(64).default(4),
+    /** How long a move (server-side copy) may stay pending before it fails. */
+    copyTimeout: duration.default('5m'),
+  })
+  .refine((a) => a.connectionString !== undefined || (a.accountName !== undefined && a.accountKey !== undefined), {
+    message: 'needs connectionString, or accountName and accountKey',
+  });
+
 export const storageSchema = z
   .strictObject({
     filesystem: filesystemStorage.optional(),
@@ -40,6 +67,7 @@ export const storageSchema = z
     s3: s3Storage.optional(),
     /** Blob GET/HEAD answered with 307 to a presigned URL of the driver (s3), when it offers one. */
     redirect: z.strictObject({ enabled: z.boolean().default(false), expiry: duration.default('20m') }).prefault({}),
+    azure: azureStorage.optional(),
     delete: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
     uploadPurging: z
       .strictObject({
@@ -63,7 +91,7 @@ export const storageSchema = z
   })
   .prefault({})
   .superRefine((s, ctx) => {
-    const kinds = (['filesystem', 'memory', 's3'] as const).filter((k) => s[k] !== undefined);
+    const kinds = (['filesystem', 'memory', 's3', 'azure'] as const).filter((k) => s[k] !== undefined);
     if (kinds.length > 1) {
       ctx.addIssue({ code: 'custom', message: `exactly one storage driver may be configured (got ${kinds.join(', ')})` });
     }
@@ -71,7 +99,7 @@ export const storageSchema = z
   .refine((s) => !s.s3 || (s.s3.accessKey === undefined) === (s.s3.secretKey === undefined), {
     message: 's3: accessKey and secretKey go together (or neither, for the default credential chain)',
   })
-  .transform((s) => (s.filesystem || s.memory || s.s3 ? s : { ...s, filesystem: { rootDirectory: './data/registry' } }));
+  .transform((s) => (s.filesystem || s.memory || s.s3 || s.azure ? s : { ...s, filesystem: { rootDirectory: './data/registry' } }));
 
 export const authSchema = z
   .strictObject({

@@ -1,21 +1,48 @@
-// The repository catalog: every directory under repositories/ that holds _manifests or _layers.
-// Directories whose names start with '_' are a repository's own data, never nested repositories.
+// The repository catalog. Served from the catalog index (catalog-index.ts): one flat list of
+// markers, rebuilt from a walk of the tree when the index is missing or older. The walk itself
+// finds every directory under repositories/ that holds _manifests or _layers; directories whose
+// names start with '_' are a repository's own data, never nested repositories.
 import type { StorageDriver } from './driver/driver.js';
+import { CatalogIndex, type RebuildResult } from './catalog-index.js';
 import { baseName, listIfPresent } from './links.js';
 import { repositoriesRoot } from './paths.js';
 
 /** Depth bound: names have at most 255 characters, so at most 128 components. */
 const maxDepth = 128;
+/** Directory lists a walk keeps in flight. */
+const walkConcurrency = 32;
 
 export class Catalog {
-  constructor(private readonly driver: StorageDriver) {}
+  readonly index: CatalogIndex;
+  private rebuilding: Promise<RebuildResult> | undefined;
 
-  /** Repository names, sorted; `markers` are the data directories that make a repository. */
-  async repositories(markers: readonly string[] = ['_manifests', '_layers']): Promise<string[]> {
+  constructor(private readonly driver: StorageDriver) {
+    this.index = new CatalogIndex(driver);
+  }
+
+  /** Repository names, sorted: one list of the index, after a rebuild if it is not current. */
+  async repositories(): Promise<string[]> {
+    if (!(await this.index.isCurrent())) await this.rebuildIndex();
+    return this.index.names();
+  }
+
+  /** Rebuilds the index from the tree; concurrent callers in this process share one rebuild. */
+  rebuildIndex(): Promise<RebuildResult> {
+    this.rebuilding ??= this.index.rebuild(() => this.walk()).finally(() => {
+      this.rebuilding = undefined;
+    });
+    return this.rebuilding;
+  }
+
+  /** Walks the tree: repositories holding any of `markers`, sorted. */
+  async walk(markers: readonly string[] = ['_manifests', '_layers']): Promise<string[]> {
     const found: string[] = [];
+    // A bounded number of lists in flight: a bucket of 10,000 repositories must not open 10,000
+    // connections at once.
+    const lists = limiter(walkConcurrency);
     const walk = async (dir: string, name: string, depth: number): Promise<void> => {
       if (depth > maxDepth) return;
-      const children = await listIfPresent(this.driver, dir);
+      const children = await lists(() => listIfPresent(this.driver, dir));
       const names = children.map(baseName);
       if (name && markers.some((m) => names.includes(m))) found.push(name);
       await Promise.all(
@@ -27,6 +54,22 @@ export class Catalog {
     await walk(repositoriesRoot, '', 0);
     return found.sort();
   }
+}
+
+/** Runs at most `concurrency` of the given operations at a time, the rest in arrival order. */
+function limiter(concurrency: number): <T>(run: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (run) => {
+    if (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await run();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 /** A page of a sorted list after `last`, at most `n` entries; `more` when entries remain. */

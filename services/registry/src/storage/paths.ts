@@ -41,6 +41,10 @@ export function repositoryPath(name: string): string {
   return `${repositoriesRoot}/${name}`;
 }
 
+export function layersPath(name: string): string {
+  return `${repositoryPath(name)}/_layers`;
+}
+
 export function layerLinkPath(name: string, digest: string): string {
   const [alg, hex] = split(digest);
   return `${repositoryPath(name)}/_layers/${alg}/${hex}/link`;
@@ -137,8 +141,20 @@ export function blobCollectingPath(digest: string): string {
   return `${blobDirPath(digest)}/_collecting`;
 }
 
-export function layersPath(name: string): string {
-  return `${repositoryPath(name)}/_layers`;
+export const blobsRoot = `${rootPath}/blobs`;
+
+// Wharf's catalog index lives beside Distribution's tree, never inside it: Distribution reads
+// only blobs/ and repositories/, so it ignores _wharf/ and either program can serve the other's
+// storage. One marker per repository, the name's '/' written as ':' (never in a name), so the
+// whole catalog is one flat list.
+export const catalogIndexPath = `${rootPath}/_wharf/catalog`;
+/** Says which version of the index is complete; missing or older means "rebuild from the tree". */
+export const catalogIndexStatePath = `${rootPath}/_wharf/catalog-index.json`;
+
+export function catalogMarkerPath(name: string): string {
+  return `${catalogIndexPath}/${name.replaceAll('/', ':')}`;
 }
 
-export const blobsRoot = `${rootPath}/blobs`;
+export function repositoryOfCatalogMarker(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1).replaceAll(':', '/');
+}

@@ -28,7 +28,7 @@ async function startedAt(driver: StorageDriver, dir: string): Promise<number | u
  */
 export async function purgeUploads(driver: StorageDriver, catalog: Catalog, ageMs: number, now = Date.now()): Promise<string[]> {
   const removed: string[] = [];
-  for (const name of await catalog.repositories(['_uploads'])) {
+  for (const name of await catalog.walk(['_uploads'])) {
     for (const dir of await listIfPresent(driver, uploadsPath(name))) {
       const started = await startedAt(driver, dir);
       if (started !== undefined && now - started > ageMs && (await deleteIfPresent(driver, dir))) {

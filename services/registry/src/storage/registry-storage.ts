@@ -5,6 +5,7 @@ import type { StorageDriver } from './driver/driver.js';
 import { checked } from './driver/checked.js';
 import { BlobStore } from './blob-store.js';
 import { Catalog } from './catalog.js';
+import { withCatalogIndex } from './indexing-driver.js';
 import { ManifestStore, type PutManifestResult, type StoredManifest } from './manifest-store.js';
 import { ReferrerIndex } from './referrers.js';
 import { TagStore } from './tag-store.js';
@@ -57,7 +58,10 @@ export interface RegistryStorage {
 }
 
 export function createRegistryStorage(rawDriver: StorageDriver): RegistryStorage {
-  const driver = checked(rawDriver);
+  const plain = checked(rawDriver);
+  const catalog = new Catalog(plain);
+  // Every store writes through the indexing decorator, so the catalog index follows the tree.
+  const driver = withCatalogIndex(plain, catalog.index);
   const blobs = new BlobStore(driver);
   const tags = new TagStore(driver);
   const referrers = new ReferrerIndex(driver);
@@ -68,6 +72,6 @@ export function createRegistryStorage(rawDriver: StorageDriver): RegistryStorage
     manifests: new ManifestStore(driver, blobs, tags, referrers),
     tags,
     referrers,
-    catalog: new Catalog(driver),
+    catalog,
   };
 }

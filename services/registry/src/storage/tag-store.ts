@@ -34,18 +34,16 @@ export class TagStore {
     return removed;
   }
 
-  /** All tags with a current link, sorted; NAME_UNKNOWN for a repository that does not exist. */
+  /**
+   * Tag names, sorted; NAME_UNKNOWN for a repository that does not exist. One list of the tags
+   * directory, as Distribution's tags.All: reading every tag's link as well would cost one
+   * request per tag on object storage.
+   */
   async list(name: string): Promise<string[]> {
     const children = await listIfPresent(this.driver, tagsPath(name));
     if (children.length === 0 && (await listIfPresent(this.driver, manifestsPath(name))).length === 0) {
       throw new RegistryError('NAME_UNKNOWN', { detail: { name } });
     }
-    const tags = await Promise.all(
-      children.map(async (path) => {
-        const tag = baseName(path);
-        return (await this.resolve(name, tag)) ? tag : undefined;
-      }),
-    );
-    return tags.filter((t): t is string => t !== undefined).sort();
+    return children.map(baseName).sort();
   }
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { Express } from 'express';
-import { assertError, buildRegistry, pushBlob, pushImage, putManifest } from './harness.js';
+import { assertError, buildRegistry, pushBlob, pushImage, putManifest, recordingDriver } from './harness.js';
 
 const name = 'team/app';
 const tags = ['v2', 'latest', '1.0', 'v10', 'beta', 'alpha', '2.0-rc1'];
@@ -122,5 +122,15 @@ describe('tags list', () => {
     const app = await tagged();
     assert.equal((await request(app).delete(`/v2/${name}/manifests/beta`)).status, 202);
     assert.deepEqual((await request(app).get(`/v2/${name}/tags/list`)).body, { name, tags: sorted.filter((t) => t !== 'beta') });
+  });
+
+  it('costs one directory list, however many tags (no read per tag: object storage pays per request)', async () => {
+    const recorded = recordingDriver();
+    const { app } = await buildRegistry({ driver: recorded.driver });
+    const image = await pushImage(app, name);
+    for (const tag of tags) assert.equal((await putManifest(app, name, tag, image.bytes, image.mediaType)).status, 201);
+    recorded.calls.length = 0;
+    assert.deepEqual((await request(app).get(`/v2/${name}/tags/list`)).body, { name, tags: sorted });
+    assert.deepEqual(recorded.calls, [`list /docker/registry/v2/repositories/${name}/_manifests/tags`]);
   });
 });

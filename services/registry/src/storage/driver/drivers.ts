@@ -6,11 +6,13 @@ import type { StorageDriver } from './driver.js';
 import { createFilesystemDriver } from './filesystem/filesystem-driver.js';
 import { createMemoryDriver } from './memory/memory-driver.js';
 import { createS3Driver } from './s3/s3-driver.js';
+import { createAzureDriver } from './azure/azure-driver.js';
 import { durationMs } from '@wharf/shared';
 
 export async function createConfiguredDriver(storage: RegistryConfig['storage']): Promise<StorageDriver> {
   if (storage.memory) return createMemoryDriver();
   if (storage.s3) return createS3Driver({ ...storage.s3, redirectExpiryMs: durationMs(storage.redirect.expiry) });
+  if (storage.azure) return createAzureDriver({ ...storage.azure, copyTimeoutMs: durationMs(storage.azure.copyTimeout) });
   const root = storage.filesystem?.rootDirectory ?? './data/registry';
   return createFilesystemDriver({ rootDirectory: resolve(root) });
 }
