@@ -21,6 +21,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
 import type { FileInfo, FileWriter, ReadOptions, StorageDriver } from '../driver.js';
 import { StorageDriverError } from '../driver.js';
+import { JournalCache } from './journal-cache.js';
 import { copyRanges, maxPartBytes } from './part-size.js';
 import { copySource, createS3Client, isInvalidRange, isMissingKey, keyPrefix, writeOptions, type S3Params } from './s3-client.js';
 import { abortUpload, headJournal, journalSuffix, openWriter, type S3Store } from './s3-writer.js';
@@ -40,7 +41,7 @@ export class S3Driver implements StorageDriver {
     this.client = createS3Client(params);
     this.bucket = params.bucket;
     this.root = keyPrefix(params.rootDirectory);
-    this.store = { client: this.client, bucket: this.bucket, chunkSize: params.chunkSize, write: writeOptions(params) };
+    this.store = { client: this.client, bucket: this.bucket, chunkSize: params.chunkSize, write: writeOptions(params), journals: new JournalCache() };
   }
 
   private key(path: string): string {
@@ -187,6 +188,7 @@ export class S3Driver implements StorageDriver {
     const deletedBelow = await this.deletePrefix(`${key}/`);
     if (!file && !journal && deletedBelow === 0) throw this.notFound(path);
     if (journal?.uploadId) await abortUpload(this.store, key, journal.uploadId);
+    this.store.journals?.delete(key);
     const own = [...(file ? [key] : []), ...(journal ? [key + journalSuffix] : [])];
     if (own.length) await this.deleteKeys(own);
     // Writers below a deleted directory (an upload purged mid-way) leave no parts behind.

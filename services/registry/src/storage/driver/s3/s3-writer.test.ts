@@ -86,6 +86,23 @@ describe('S3 driver on Ceph RGW: state in S3', { skip }, () => {
     assert.deepEqual(keys, [`${root}/resume/_uploads/u1/data`], 'the journal is gone after commit');
   });
 
+  it('resumes from its cached journal only while no other instance has changed it', { timeout: 120_000 }, async () => {
+    // Two long-lived instances take turns on one upload; each keeps the journal it last saved.
+    const path = '/turns/_uploads/u1/data';
+    const [a, b] = [restart(), restart()];
+    // Tails that stay empty or equal in length too: only the metadata tells the journals apart.
+    const pieces = [randomBytes(5 * MiB), randomBytes(5 * MiB), randomBytes(1000), randomBytes(1000), randomBytes(2 * MiB), randomBytes(3 * MiB)];
+    await (await a.writer(path, false)).close();
+    for (const [i, piece] of pieces.entries()) {
+      const writer = await (i % 2 === 0 ? a : b).writer(path, true);
+      assert.equal(writer.size, pieces.slice(0, i).reduce((n, p) => n + p.length, 0));
+      await writer.append(Readable.from([piece]));
+      await writer.close();
+    }
+    await (await a.writer(path, true)).commit();
+    assert.deepEqual(await restart().getContent(path), Buffer.concat(pieces));
+  });
+
   it('ignores a part uploaded after the last journal (a crash between the two)', { timeout: 120_000 }, async () => {
     const path = '/crash/data';
     const first = randomBytes(6 * MiB);

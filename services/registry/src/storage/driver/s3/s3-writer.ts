@@ -24,6 +24,7 @@ import {
 import type { Readable } from 'node:stream';
 import type { FileWriter } from '../driver.js';
 import { copySource, isMissingKey, isUploadGone, type WriteOptions } from './s3-client.js';
+import type { JournalCache } from './journal-cache.js';
 import { partSize } from './part-size.js';
 
 export const journalSuffix = '~wharf-writer';
@@ -34,6 +35,8 @@ export interface S3Store {
   bucket: string;
   chunkSize: number;
   write: WriteOptions;
+  /** Journals this process holds, to skip downloading an unchanged tail. */
+  journals?: JournalCache;
 }
 
 export interface Journal {
@@ -67,13 +70,35 @@ async function bodyBytes(body: unknown): Promise<Buffer> {
 
 /** The journal of key with its tail, or undefined when no writer is in progress there. */
 export async function readJournal(store: S3Store, key: string): Promise<Journal | undefined> {
+  const cached = store.journals?.has(key) ? await cachedJournal(store, key) : undefined;
+  if (cached) return cached;
   try {
     const res = await store.client.send(new GetObjectCommand({ Bucket: store.bucket, Key: key + journalSuffix }));
-    return { ...journalMeta(res.Metadata, key), tail: await bodyBytes(res.Body) };
+    const journal = { ...journalMeta(res.Metadata, key), tail: await bodyBytes(res.Body) };
+    store.journals?.set(key, res.ETag, journal);
+    return journal;
   } catch (err) {
     if (isMissingKey(err)) return undefined;
     throw err;
   }
+}
+
+/** The cached journal of key when a HEAD shows the stored one is unchanged (same ETag and figures). */
+async function cachedJournal(store: S3Store, key: string): Promise<Journal | undefined> {
+  let head;
+  try {
+    head = await store.client.send(new HeadObjectCommand({ Bucket: store.bucket, Key: key + journalSuffix }));
+  } catch (err) {
+    if (!isMissingKey(err)) throw err;
+    store.journals?.delete(key);
+    return undefined;
+  }
+  const journal = store.journals?.get(key, head.ETag);
+  if (!journal) return undefined;
+  const meta = journalMeta(head.Metadata, key);
+  const same =
+    meta.uploadId === journal.uploadId && meta.parts === journal.parts && meta.partsBytes === journal.partsBytes && head.ContentLength === journal.tail.length;
+  return same ? journal : undefined;
 }
 
 /** The journal's figures without its tail (one HEAD), for stat. */
@@ -185,12 +210,14 @@ class S3Writer implements FileWriter {
         if (!isUploadGone(err) || !(await this.isCommitted())) throw err;
       }
     }
+    this.store.journals?.delete(this.key);
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: this.key + journalSuffix }));
   }
 
   async cancel(): Promise<void> {
     const { bucket, client } = this.store;
     if (this.journal.uploadId) await abortUpload(this.store, this.key, this.journal.uploadId);
+    this.store.journals?.delete(this.key);
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: this.key + journalSuffix }));
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: this.key }));
   }
@@ -269,7 +296,9 @@ class S3Writer implements FileWriter {
 
   async save(): Promise<void> {
     const { uploadId, parts, partsBytes, tail } = this.journal;
-    await this.store.client.send(
+    // Forgotten first: if the PUT fails, what is stored is unknown.
+    this.store.journals?.delete(this.key);
+    const res = await this.store.client.send(
       new PutObjectCommand({
         Bucket: this.store.bucket,
         Key: this.key + journalSuffix,
@@ -278,6 +307,7 @@ class S3Writer implements FileWriter {
         Metadata: { ...(uploadId ? { 'upload-id': uploadId } : {}), parts: String(parts), 'parts-bytes': String(partsBytes) },
       }),
     );
+    this.store.journals?.set(this.key, res.ETag, this.journal);
   }
 }
 
