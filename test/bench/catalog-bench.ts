@@ -1,7 +1,8 @@
 // The catalog of many repositories on each storage: Wharf's catalog index (one flat list) against
 // walking the repository tree (what Distribution does for /v2/_catalog, its issue #3678, and what
 // Wharf's index rebuild does once). Every target is just a registry `storage` config section, so a
-// new driver is one more entry in catalogTargets (e.g. `{ label: 'Ceph RGW (S3)', storage: { s3: … } }`).
+// new driver is one more entry in catalogTargets. Ceph RGW runs when ceph-rgw.sh is there (and
+// not --no-ceph), in a fresh bucket removed afterwards.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { createRegistry, registryConfigSchema, type RegistryConfigInput } from '@wharf/registry';
 import { startAzurite } from '../helpers/azurite.js';
+import { freshS3Storage, removeS3Storage, requireCeph, type S3Storage } from '../helpers/ceph.js';
 import { fixed, ratio, table } from './report.js';
 
 export interface CatalogTarget {
@@ -99,13 +101,26 @@ async function measure(target: CatalogTarget, settings: CatalogSettings): Promis
   }
 }
 
-export async function runCatalogBench(settings: CatalogSettings): Promise<CatalogResult[]> {
+/** A fresh Ceph RGW bucket for the catalog, or why there is none (a visible skip; CI=true throws). */
+async function cephCatalogStorage(wanted: boolean): Promise<S3Storage | string> {
+  if (!wanted) return 'skipped (--no-ceph)';
+  const reason = await requireCeph();
+  return reason ? `skipped: ${reason}` : freshS3Storage('wharf-bench-catalog');
+}
+
+export async function runCatalogBench(settings: CatalogSettings, options: { ceph: boolean } = { ceph: true }): Promise<CatalogResult[]> {
   const fsRoot = await mkdtemp(join(tmpdir(), 'wharf-bench-catalog-'));
   const azurite = await startAzurite();
+  const ceph = await cephCatalogStorage(options.ceph);
   const catalogTargets: CatalogTarget[] = [
     { label: 'filesystem', storage: { filesystem: { rootDirectory: fsRoot } } },
     { label: 'Azure Blob (Azurite)', storage: { azure: { connectionString: azurite.connectionString, container: 'bench-catalog' } } },
   ];
+  if (typeof ceph === 'string') console.log(`  catalog: Ceph RGW (S3) ${ceph}`);
+  else {
+    const { endpoint, region, accessKey, secretKey, bucket, rootDirectory } = ceph;
+    catalogTargets.push({ label: 'Ceph RGW (S3)', storage: { s3: { endpoint, region, accessKey, secretKey, bucket, rootDirectory, forcePathStyle: true } } });
+  }
   const results: CatalogResult[] = [];
   try {
     for (const target of catalogTargets) {
@@ -116,6 +131,7 @@ export async function runCatalogBench(settings: CatalogSettings): Promise<Catalo
     }
   } finally {
     await azurite.stop();
+    if (typeof ceph !== 'string') await removeS3Storage(ceph).catch(() => undefined);
     await rm(fsRoot, { recursive: true, force: true });
   }
   return results;

@@ -410,7 +410,7 @@ async function main(): Promise<number> {
   }
   if (values['only-catalog']) {
     const catalog = catalogSettings(values.quick);
-    printCatalogReport(await runCatalogBench(catalog), catalog);
+    printCatalogReport(await runCatalogBench(catalog, { ceph: !values['no-ceph'] }), catalog);
     return 0;
   }
   const onlyIndex = values['only-index'];
@@ -599,7 +599,7 @@ async function main(): Promise<number> {
     const indexReport = await runIndexBench((request, timeoutMs) => loadgen.call(request, timeoutMs), indexBench, servers);
     const indexFailed = printIndexReport(indexReport, indexBench, onlyIndex ? baselineNote : undefined);
     const catalog = catalogSettings(values.quick);
-    if (!onlyIndex) printCatalogReport(await runCatalogBench(catalog), catalog);
+    if (!onlyIndex) printCatalogReport(await runCatalogBench(catalog, { ceph: !values['no-ceph'] }), catalog);
     const failed = indexFailed || run.some((r) => [...results[r].values(), ...cephResults[r].values()].some((m) => 'error' in m));
     return failed ? 1 : 0;
   } finally {

@@ -8,53 +8,18 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { collectGarbage, createFilesystemDriver, createRegistryStorage } from '@wharf/registry';
-import { sha256 } from '../helpers/images.js';
 import { cliMain, withoutWharfVars } from '../helpers/launch.js';
 import { runOk } from '../helpers/process.js';
-import { pullVerified, pushBlob, putManifest } from '../helpers/push-api.js';
+import { bytesOf, pullVerified, pushImage, type PushedImage } from '../helpers/push-api.js';
 import { deleteManifest } from '../helpers/registry-api.js';
 import { startWharf, type RunningRegistry } from '../helpers/stack.js';
 import { ageFiles, storeBytes } from '../helpers/store-files.js';
 
-const ociManifest = 'application/vnd.oci.image.manifest.v1+json';
 const workers = 10;
 const rounds = 3;
 /** Far longer than a push's HEAD-to-manifest gap here, far shorter than the ageing below. */
 const graceMs = 10_000;
 const maxCollectorRuns = 400;
-
-interface Image {
-  name: string;
-  tag: string;
-  digest: string;
-  /** Every blob the image stores (layers, config, manifest) with its size. */
-  blobs: Map<string, number>;
-}
-
-/** Pushes an image of these layers (plus a config of its own); returns what it stored. */
-async function pushImage(base: string, name: string, tag: string, layers: Buffer[]): Promise<Image> {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', label: `${name}:${tag}`, nonce: randomBytes(8).toString('hex') }));
-  for (const blob of [...layers, config]) await pushBlob(base, name, blob);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: ociManifest,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
-      layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(l), size: l.length })),
-    }),
-  );
-  const digest = await putManifest(base, name, tag, manifest, ociManifest);
-  assert.equal(digest, sha256(manifest));
-  const blobs = new Map<string, number>([...layers, config, manifest].map((b) => [sha256(b), b.length]));
-  return { name, tag, digest, blobs };
-}
-
-/** The bytes of the distinct blobs of `images`. */
-function bytesOf(images: Image[]): number {
-  const all = new Map<string, number>();
-  for (const image of images) for (const [digest, size] of image.blobs) all.set(digest, size);
-  return [...all.values()].reduce((a, b) => a + b, 0);
-}
 
 describe('online garbage collection during concurrent pushes and pulls', () => {
   let registry: RunningRegistry;
@@ -91,7 +56,7 @@ describe('online garbage collection during concurrent pushes and pulls', () => {
       }
     })();
 
-    const pushed: Image[] = [];
+    const pushed: PushedImage[] = [];
     const pushAndPull = async (w: number): Promise<void> => {
       for (let r = 0; r < rounds; r++) {
         const layers = [sharedBase, reused[(w + r) % reused.length] as Buffer, randomBytes(16 * 1024)];
@@ -99,7 +64,7 @@ describe('online garbage collection during concurrent pushes and pulls', () => {
         pushed.push(image);
         await pullVerified(base, image.name, image.tag, image.digest);
         // And someone else's image, pushed by another client meanwhile.
-        const other = pushed[(w * 7 + r) % pushed.length] as Image;
+        const other = pushed[(w * 7 + r) % pushed.length] as PushedImage;
         await pullVerified(base, other.name, other.tag, other.digest);
       }
     };

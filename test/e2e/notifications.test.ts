@@ -3,7 +3,7 @@
 // and the registry are back every event arrives, in order per endpoint. Once with a plain
 // receiver behind two endpoints (one ignoring deletes), once with two registry processes over
 // one store (one of them killed), once with the index as the receiver, which then knows every
-// pushed tag.
+// pushed tag; and with two registry processes over one Ceph RGW bucket pushing concurrently.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +15,8 @@ import { jsonApi } from '../helpers/json-api.js';
 import { cliMain, launch, withoutWharfVars, type Launched } from '../helpers/launch.js';
 import { answers, freePort, runOk, waitFor, withLogs } from '../helpers/process.js';
 import { deleteManifest, pushImageHttp } from '../helpers/registry-api.js';
+import { freshS3Storage, removeS3Storage, requireCeph } from '../helpers/ceph.js';
+import { s3StorageEnv } from '../helpers/stack.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
@@ -54,8 +56,11 @@ async function startReceiver(port: number): Promise<{ events(path: string): Rece
   return { events: (path) => byPath.get(path) ?? [], close };
 }
 
-/** `wharf registry --config FILE` over dataDir (the same on every start), open, deletes allowed. */
-async function startRegistry(configFile: string, dataDir: string): Promise<Launched & { url: string }> {
+/**
+ * `wharf registry --config FILE` over dataDir (the same on every start), or over the storage
+ * these settings name, open, deletes allowed.
+ */
+async function startRegistry(configFile: string, storage: string | Record<string, string>): Promise<Launched & { url: string }> {
   const server = await launch({
     name: 'wharf registry',
     command: ([host]) => ({
@@ -64,7 +69,7 @@ async function startRegistry(configFile: string, dataDir: string): Promise<Launc
       env: {
         ...withoutWharfVars(process.env),
         WHARF_REGISTRY_HTTP_ADDR: host,
-        WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dataDir,
+        ...(typeof storage === 'string' ? { WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: storage } : storage),
         WHARF_REGISTRY_STORAGE_DELETE_ENABLED: 'true',
         WHARF_REGISTRY_LOG_LEVEL: 'info',
       },
@@ -234,5 +239,46 @@ describe('durable notifications across a registry crash', () => {
     );
     // In order: `latest` names the image pushed last under it.
     assert.deepEqual(tags, Object.fromEntries(pushed));
+  });
+});
+
+const cephSkip = await requireCeph();
+
+describe('durable notifications on Ceph RGW', { skip: cephSkip }, () => {
+  it('two registry processes over one bucket, one receiver: every push arrives at least once, each instance\'s in order', { timeout: 300_000 }, async () => {
+    const storage = await freshS3Storage('wharf-notify');
+    cleanups.push(() => removeS3Storage(storage));
+    const base = await tempDir('wharf-notify-ceph-');
+    const configFile = join(base, 'config.yml');
+    const hookPort = await freePort();
+    await writeFile(
+      configFile,
+      ['registry:', '  notifications:', '    endpoints:', `      - { name: audit, url: "http://127.0.0.1:${hookPort}/audit", timeout: 2s, backoff: 100ms, maxBackoff: 1s }`, ''].join('\n'),
+    );
+    const env = s3StorageEnv(storage);
+    const [one, two] = await Promise.all([startRegistry(configFile, env), startRegistry(configFile, env)]);
+    // The receiver is down for the first pushes, up for the rest: the queue in the bucket holds them.
+    let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
+    const expected = { one: [] as string[], two: [] as string[] };
+    const both = { logs: () => `${one.logs()}\n--- second registry ---\n${two.logs()}` };
+    await withLogs(both, async () => {
+      for (let round = 0; round < 6; round++) {
+        if (round === 3) receiver = await startReceiver(hookPort);
+        // One push through each instance at the same time, to repositories sharing nothing but the store.
+        await Promise.all(
+          (['one', 'two'] as const).map(async (which) => {
+            const registry = which === 'one' ? one : two;
+            const image = buildOciImage(1, `notify-ceph-${which}-${round}`);
+            await pushImageHttp(registry.url, `ceph/${which}`, `v${round}`, image);
+            expected[which].push(`push ceph/${which} ${image.manifestDigest} v${round}`);
+          }),
+        );
+      }
+      await waitFor('every push of both instances at the receiver', async () => firstDeliveries(receiver?.events('/audit') ?? []).length >= 12, 120_000, 250);
+    });
+    const received = firstDeliveries(receiver?.events('/audit') ?? []);
+    assert.deepEqual(received.filter((e) => e.includes(' ceph/one ')), expected.one);
+    assert.deepEqual(received.filter((e) => e.includes(' ceph/two ')), expected.two);
+    assert.equal(received.length, 12);
   });
 });

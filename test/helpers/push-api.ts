@@ -1,6 +1,8 @@
 // A registry client over the v2 HTTP API that pushes and pulls the way docker does: HEAD each
 // blob and upload only the missing ones (monolithic POST + PUT), then PUT the manifest; a pull
 // fetches the manifest and every blob and checks each digest.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { sha256 } from './images.js';
 import { manifestAccept, request } from './registry-api.js';
 
@@ -37,4 +39,39 @@ export async function pullVerified(base: string, name: string, reference: string
     if (blob.status !== 200) throw new Error(`GET blob ${name}@${digest}: ${blob.status} ${blob.body.toString('utf8')}`);
     if (sha256(blob.body) !== digest) throw new Error(`blob ${name}@${digest} came back as ${sha256(blob.body)}`);
   }
+}
+
+const ociManifest = 'application/vnd.oci.image.manifest.v1+json';
+
+export interface PushedImage {
+  name: string;
+  tag: string;
+  digest: string;
+  /** Every blob the image stores (layers, config, manifest) with its size. */
+  blobs: Map<string, number>;
+}
+
+/** Pushes an image of these layers (plus a config of its own); returns what it stored. */
+export async function pushImage(base: string, name: string, tag: string, layers: Buffer[]): Promise<PushedImage> {
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', label: `${name}:${tag}`, nonce: randomBytes(8).toString('hex') }));
+  for (const blob of [...layers, config]) await pushBlob(base, name, blob);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: ociManifest,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+      layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(l), size: l.length })),
+    }),
+  );
+  const digest = await putManifest(base, name, tag, manifest, ociManifest);
+  assert.equal(digest, sha256(manifest));
+  const blobs = new Map<string, number>([...layers, config, manifest].map((b) => [sha256(b), b.length]));
+  return { name, tag, digest, blobs };
+}
+
+/** The bytes of the distinct blobs of `images`. */
+export function bytesOf(images: PushedImage[]): number {
+  const all = new Map<string, number>();
+  for (const image of images) for (const [digest, size] of image.blobs) all.set(digest, size);
+  return [...all.values()].reduce((a, b) => a + b, 0);
 }

@@ -83,8 +83,11 @@ export async function startWharf(opts: RegistryOptions = {}): Promise<RunningReg
 }
 
 function storageEnv(opts: RegistryOptions, dataDir: string): Record<string, string> {
-  const s3 = opts.s3;
-  if (!s3) return { WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dataDir };
+  return opts.s3 ? s3StorageEnv(opts.s3, opts.redirect) : { WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: dataDir };
+}
+
+/** A registry's settings to store in this S3 bucket (Ceph RGW). */
+export function s3StorageEnv(s3: S3Storage, redirect = false): Record<string, string> {
   return {
     WHARF_REGISTRY_STORAGE_S3_ENDPOINT: s3.endpoint,
     WHARF_REGISTRY_STORAGE_S3_REGION: s3.region,
@@ -93,7 +96,7 @@ function storageEnv(opts: RegistryOptions, dataDir: string): Record<string, stri
     WHARF_REGISTRY_STORAGE_S3_SECRETKEY: s3.secretKey,
     WHARF_REGISTRY_STORAGE_S3_FORCEPATHSTYLE: 'true',
     WHARF_REGISTRY_STORAGE_S3_ROOTDIRECTORY: s3.rootDirectory ?? '',
-    WHARF_REGISTRY_STORAGE_REDIRECT_ENABLED: String(opts.redirect ?? false),
+    WHARF_REGISTRY_STORAGE_REDIRECT_ENABLED: String(redirect),
   };
 }
 

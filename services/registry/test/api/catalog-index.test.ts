@@ -1,7 +1,8 @@
 // The catalog index: /v2/_catalog is one flat list of markers kept beside Distribution's tree,
 // written on a repository's first write and removed with its data; repositories another program
 // wrote are picked up by a rebuild (automatic when the index is missing or older, or on demand).
-import { describe, it } from 'node:test';
+// On the memory driver, S3 (Ceph RGW) and Azure (Azurite); the marker-age case on the filesystem.
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ import {
   repositoryPath,
   rootPath,
 } from '../../src/storage/paths.js';
+import type { StorageDriver } from '../../src/storage/driver/driver.js';
+import { objectStoreKinds } from '../helpers/object-stores.js';
 import { buildRegistry, pushBlob, pushImage, recordingDriver } from './harness.js';
 
 async function catalog(app: Express, query = ''): Promise<{ names: string[]; link: string | undefined }> {
@@ -30,9 +33,27 @@ async function catalog(app: Express, query = ''): Promise<{ names: string[]; lin
 
 const digestA = `sha256:${'a'.repeat(64)}`;
 
-describe('catalog index', () => {
+const cleanups: (() => Promise<void>)[] = [];
+after(() => Promise.all(cleanups.map((c) => c())));
+
+const kinds: { name: string; skip: string | undefined; make(): Promise<StorageDriver> }[] = [
+  { name: 'memory', skip: undefined, make: async () => createMemoryDriver() },
+  ...objectStoreKinds.map((kind) => ({
+    name: kind.name,
+    skip: kind.skip,
+    make: async () => {
+      const { driver, cleanup } = await kind.create();
+      cleanups.push(cleanup);
+      return driver;
+    },
+  })),
+];
+
+for (const kind of kinds) describe(`catalog index (${kind.name})`, { skip: kind.skip }, () => {
+  const fresh = async () => buildRegistry({ driver: await kind.make() });
+
   it('keeps one flat marker per repository, nested names included, outside repositories/', async () => {
-    const { app, driver } = await buildRegistry();
+    const { app, driver } = await fresh();
     for (const name of ['a/b/c', 'a/b', 'a', 'team/app']) await pushImage(app, name, { tag: 'latest' });
     await pushBlob(app, 'layers/only', 'a layer and no manifest');
     const markers = (await driver.list(catalogIndexPath)).sort();
@@ -43,7 +64,7 @@ describe('catalog index', () => {
   });
 
   it('serves the catalog with one list once the index is current, whatever the tree holds', async () => {
-    const recorded = recordingDriver(createMemoryDriver());
+    const recorded = recordingDriver(await kind.make());
     const { app } = await buildRegistry({ driver: recorded.driver });
     for (let i = 0; i < 20; i++) await pushImage(app, `ns${i % 4}/deep/repo${i}`, { tag: 'v1' });
     await catalog(app); // the first request finds no state file and builds the index
@@ -54,7 +75,7 @@ describe('catalog index', () => {
   });
 
   it('paginates the index exactly as before: n, last and the Link header', async () => {
-    const { app } = await buildRegistry();
+    const { app } = await fresh();
     const repos = ['x/y', 'x', 'x-y', 'x/y/z', 'x0'];
     for (const name of repos) await pushImage(app, name, { tag: 'latest' });
     const sorted = [...repos].sort();
@@ -70,7 +91,7 @@ describe('catalog index', () => {
   });
 
   it('drops the markers of deleted repositories, nested ones with their parent directory', async () => {
-    const { app, registry } = await buildRegistry();
+    const { app, registry } = await fresh();
     for (const name of ['keep', 'gone/one', 'gone/one/two', 'gone/three']) await pushImage(app, name, { tag: 'latest' });
     const { storage } = registry;
     // Deleting one repository's data directories (as the v1 DELETE does) drops its marker only.
@@ -84,7 +105,7 @@ describe('catalog index', () => {
   });
 
   it('rebuilds when the index is missing or older, adding what another program wrote', async () => {
-    const { app, driver } = await buildRegistry();
+    const { app, driver } = await fresh();
     await pushImage(app, 'wharf/pushed', { tag: 'latest' });
     assert.deepEqual((await catalog(app)).names, ['wharf/pushed']);
     // Distribution writes straight into the tree: no marker.
@@ -102,7 +123,9 @@ describe('catalog index', () => {
     assert.deepEqual(result, { repositories: 3, added: ['distribution/later'], removed: [] });
     assert.deepEqual((await catalog(restarted.app)).names, ['distribution/later', 'distribution/pushed', 'wharf/pushed']);
   });
+});
 
+describe('catalog index (filesystem: marker ages)', () => {
   it('rebuild removes old markers of repositories that hold nothing, and keeps fresh ones', async () => {
     const root = await mkdtemp(join(tmpdir(), 'wharf-catalog-index-'));
     try {

@@ -1,5 +1,5 @@
-// What the queue and endpoint tests share: both drivers the queue must work on (memory and a
-// temporary filesystem root), short timings, a driver whose calls can be made to fail, and
+// What the queue and endpoint tests share: the drivers the queue must work on (memory, a
+// temporary filesystem root, S3 on Ceph RGW, Azure on Azurite), short timings, a driver whose calls can be made to fail, and
 // events with a recognizable tag.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,11 +10,14 @@ import { checked } from '../../src/storage/driver/checked.js';
 import { createFilesystemDriver } from '../../src/storage/driver/filesystem/filesystem-driver.js';
 import { createMemoryDriver } from '../../src/storage/driver/memory/memory-driver.js';
 import type { QueueTiming } from '../../src/notifications/endpoint.js';
+import { objectStoreKinds } from '../helpers/object-stores.js';
 
 export const fastTiming: QueueTiming = { pollMs: 20, maxBatch: 100, lease: { ttlMs: 400, settleMs: 20 } };
 
 export interface DriverKind {
   name: string;
+  /** Why this driver cannot run here (its tests skip with the reason). */
+  skip?: string | undefined;
   create(): Promise<{ driver: StorageDriver; cleanup(): Promise<void> }>;
 }
 
@@ -28,6 +31,7 @@ export const driverKinds: DriverKind[] = [
       return { driver: checked(createFilesystemDriver({ rootDirectory: root })), cleanup: () => rm(root, { recursive: true, force: true }) };
     },
   },
+  ...objectStoreKinds,
 ];
 
 /** Wraps a driver so that chosen calls fail (a storage outage, a crash between two calls). */
