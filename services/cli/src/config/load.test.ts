@@ -71,6 +71,21 @@ describe('loadConfig: sources', () => {
     assert.equal(config.registry.http.addr, '127.0.0.1:5000');
   });
 
+  it('ignores the variables of the workspace tools and docker-compose (ceph-rgw.sh, WHARF_EVENTS_SECRET)', async () => {
+    const env = {
+      WHARF_S3_ENDPOINT: 'http://127.0.0.1:7480',
+      WHARF_S3_REGION: 'us-east-1',
+      WHARF_S3_ACCESS_KEY: 'ak',
+      WHARF_S3_SECRET_KEY: 'sk',
+      WHARF_CEPH_DIR: '/tmp/c',
+      WHARF_EVENTS_SECRET: 'a-long-secret-for-compose',
+    };
+    const config = await loadConfig(wharfConfigSchema, { env });
+    assert.equal(config.registry.http.addr, '127.0.0.1:5000');
+    assert.equal(config.registry.storage.s3, undefined);
+    assert.equal(config.index.events.secret, undefined);
+  });
+
   it('reads the values of a YAML file', async () => {
     const file = await yamlFile(
       [
