@@ -86,6 +86,30 @@ describe('loadConfig: sources', () => {
     assert.equal(config.index.events.secret, undefined);
   });
 
+  it('refuses URLs the services fetch from on a port Node fetch blocks (6000: "fetch failed: bad port")', async () => {
+    const file = await yamlFile(
+      [
+        'registry:',
+        '  proxy:',
+        '    upstreams:',
+        '      - { name: up, url: "http://127.0.0.1:6000", prefixes: ["*"] }',
+        'index:',
+        '  upstream: { url: "http://127.0.0.1:6665" }',
+        '',
+      ].join('\n'),
+    );
+    const problems = await problemsOf({ file, env: {} });
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.ok(problems.some((l) => l.startsWith('config: registry.proxy.upstreams.0.url: port blocked by the Fetch standard')), problems.join('\n'));
+    assert.ok(problems.some((l) => l.startsWith('config: index.upstream.url: port blocked by the Fetch standard')), problems.join('\n'));
+    // Ports next to them, and URLs without a port, are fine.
+    const ok = await yamlFile(
+      'registry:\n  proxy:\n    upstreams:\n      - { name: up, url: "http://127.0.0.1:6100", prefixes: ["*"] }\n      - { name: hub, url: "https://registry-1.docker.io", prefixes: ["library/"] }\n',
+    );
+    const config = await loadConfig(wharfConfigSchema, { file: ok, env: {} });
+    assert.equal(config.registry.proxy.upstreams.length, 2);
+  });
+
   it('reads the values of a YAML file', async () => {
     const file = await yamlFile(
       [
