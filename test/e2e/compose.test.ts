@@ -19,6 +19,10 @@ describe('docker-compose.yml', () => {
     for (const service of ['index', 'registry']) assert.match(out, new RegExp(`^  ${service}:`, 'm'));
     assert.match(out, /WHARF_REGISTRY_AUTH_TOKEN_JWKS: http:\/\/index:5001\/keys/);
     assert.match(out, /WHARF_INDEX_EVENTS_SECRET: a-secret-for-the-config-check/);
+    // The registry sends its push/delete events to the index, with the same secret.
+    assert.match(out, /WHARF_EVENTS_SECRET: a-secret-for-the-config-check/);
+    assert.match(out, /url:\s+http:\/\/index:5001\/events/);
+    assert.match(out, /Authorization: "Bearer %s"/);
     assert.match(out, /healthcheck:/);
     // Both health checks ask for readiness (storage/database and signing keys), not mere liveness.
     assert.match(out, /127\.0\.0\.1:5001\/readyz/);

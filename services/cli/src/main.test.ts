@@ -169,6 +169,43 @@ describe('wharf config', () => {
     assert.equal(printed.registry.storage!.maxManifestBytes, 1000);
   });
 
+  it('check never prints a secret, from the file or the environment', async () => {
+    const file = await yamlFile(
+      'check-secrets.yaml',
+      [
+        'registry:',
+        '  storage:',
+        '    s3: { bucket: b, endpoint: "http://127.0.0.1:7480", forcePathStyle: true, accessKey: AKIDWALK }',
+        '  proxy:',
+        '    upstreams:',
+        '      - { name: up, url: "http://127.0.0.1:6100", prefixes: ["*"], username: bot, password: file-password-1 }',
+        '  notifications:',
+        '    endpoints:',
+        '      - { name: audit, url: "http://127.0.0.1:59/e", headers: { Authorization: "Bearer header-secret-1" } }',
+        'index:',
+        '  events: { secret: events-secret-0123456789 }',
+        '  accounts: { initialAdmin: { username: root, password: admin-password-1, email: r@x.y } }',
+        '',
+      ].join('\n'),
+    );
+    const r = await run(['config', 'check', file], { WHARF_REGISTRY_STORAGE_S3_SECRETKEY: 'env-secret-key-1' });
+    assert.equal(r.code, 0, r.stderr);
+    for (const secret of ['env-secret-key-1', 'file-password-1', 'header-secret-1', 'events-secret-0123456789', 'admin-password-1'])
+      assert.ok(!r.stdout.includes(secret), `${secret} printed`);
+    const printed = parseYaml(r.stdout) as {
+      registry: {
+        storage: { s3: Record<string, unknown> };
+        proxy: { upstreams: Array<Record<string, unknown>> };
+        notifications: { endpoints: Array<{ headers: Record<string, string> }> };
+      };
+    };
+    assert.equal(printed.registry.storage.s3.secretKey, '<redacted>');
+    assert.equal(printed.registry.storage.s3.accessKey, 'AKIDWALK'); // an identifier, not a secret
+    assert.equal(printed.registry.proxy.upstreams[0]!.password, '<redacted>');
+    assert.equal(printed.registry.proxy.upstreams[0]!.username, 'bot');
+    assert.deepEqual(printed.registry.notifications.endpoints[0]!.headers, { Authorization: '<redacted>' });
+  });
+
   it('check of a bad file exits 1 with one line per problem and nothing on stdout', async () => {
     const file = await yamlFile(
       'check-bad.yaml',

@@ -51,3 +51,19 @@ export const debugSection = z
     addr: hostPort.optional(),
   })
   .prefault({});
+
+/**
+ * Ports the Fetch standard blocks ("bad ports"): Node's fetch refuses to connect to them with
+ * "fetch failed: bad port", so a URL the services fetch from must not use one.
+ */
+const fetchBlockedPorts = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104,
+  109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515,
+  526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049,
+  3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6697, 10080,
+]);
+
+/** An http(s) URL a service fetches from (upstreams, endpoints): refused at start-up on a blocked port. */
+export const fetchUrl = z.url({ protocol: /^https?$/ }).refine((url) => !fetchBlockedPorts.has(Number(new URL(url).port)), {
+  message: 'port blocked by the Fetch standard (Node refuses to connect to it): use another port',
+});

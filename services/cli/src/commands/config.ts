@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { stringify } from 'yaml';
 import { loadConfig } from '../config/load.js';
 import { wharfConfigSchema } from '../config/schema.js';
+import { redactSecrets } from '../config/redact.js';
 
 export async function runConfigCommand(args: string[], configFile: string | undefined): Promise<number> {
   const [sub, file] = args;
@@ -12,7 +13,7 @@ export async function runConfigCommand(args: string[], configFile: string | unde
   }
   if (sub === 'check') {
     const config = await loadConfig(wharfConfigSchema, { file: file ?? configFile });
-    console.log(stringify(config));
+    console.log(stringify(redactSecrets(config)));
     return 0;
   }
   console.error('usage: wharf config check FILE | wharf config schema');

@@ -12,8 +12,21 @@ export interface ValueSources {
 }
 
 const prefix = 'WHARF_';
-/** Variables under the prefix that are not options. */
-const reserved = new Set(['WHARF_CONFIG', 'WHARF_DOCKERD_DIR', 'WHARF_WORKER_INDEX']);
+/** Variables under the prefix that are not options: ours, the workspace tools' (ceph-rgw.sh
+ *  exports WHARF_S3_*, which the S3 example maps onto registry.storage.s3.*) and the one
+ *  docker-compose.yml reads, so a shell that set them up can still start Wharf. */
+const reserved = new Set([
+  'WHARF_CONFIG',
+  'WHARF_DOCKERD_DIR',
+  'WHARF_WORKER_INDEX',
+  'WHARF_S3_ENDPOINT',
+  'WHARF_S3_REGION',
+  'WHARF_S3_ACCESS_KEY',
+  'WHARF_S3_SECRET_KEY',
+  'WHARF_CEPH_DIR',
+  'WHARF_CEPH_OBJECTSTORE',
+  'WHARF_EVENTS_SECRET',
+]);
 
 function coerce(kind: string, raw: string): unknown {
   switch (kind) {

@@ -48,7 +48,7 @@ describe('services/registry/examples', () => {
   it('tls.yaml: https with client certificates, metrics on a plain-http debug listener', async () => {
     const { registry } = await loadConfig(wharfConfigSchema, { file: example('tls.yaml'), env: {} });
     assert.deepEqual(registry.http.tls, { certificate: './certs/registry.crt', key: './certs/registry.key', clientCA: './certs/clients-ca.crt', minVersion: '1.2', reloadInterval: '1m' });
-    assert.deepEqual(registry.http.debug, { addr: '127.0.0.1:5001' });
+    assert.deepEqual(registry.http.debug, { addr: '127.0.0.1:5002' });
     assert.equal(registry.http.metrics, true);
   });
 

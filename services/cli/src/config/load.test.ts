@@ -71,6 +71,45 @@ describe('loadConfig: sources', () => {
     assert.equal(config.registry.http.addr, '127.0.0.1:5000');
   });
 
+  it('ignores the variables of the workspace tools and docker-compose (ceph-rgw.sh, WHARF_EVENTS_SECRET)', async () => {
+    const env = {
+      WHARF_S3_ENDPOINT: 'http://127.0.0.1:7480',
+      WHARF_S3_REGION: 'us-east-1',
+      WHARF_S3_ACCESS_KEY: 'ak',
+      WHARF_S3_SECRET_KEY: 'sk',
+      WHARF_CEPH_DIR: '/tmp/c',
+      WHARF_EVENTS_SECRET: 'a-long-secret-for-compose',
+    };
+    const config = await loadConfig(wharfConfigSchema, { env });
+    assert.equal(config.registry.http.addr, '127.0.0.1:5000');
+    assert.equal(config.registry.storage.s3, undefined);
+    assert.equal(config.index.events.secret, undefined);
+  });
+
+  it('refuses URLs the services fetch from on a port Node fetch blocks (6000: "fetch failed: bad port")', async () => {
+    const file = await yamlFile(
+      [
+        'registry:',
+        '  proxy:',
+        '    upstreams:',
+        '      - { name: up, url: "http://127.0.0.1:6000", prefixes: ["*"] }',
+        'index:',
+        '  upstream: { url: "http://127.0.0.1:6665" }',
+        '',
+      ].join('\n'),
+    );
+    const problems = await problemsOf({ file, env: {} });
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.ok(problems.some((l) => l.startsWith('config: registry.proxy.upstreams.0.url: port blocked by the Fetch standard')), problems.join('\n'));
+    assert.ok(problems.some((l) => l.startsWith('config: index.upstream.url: port blocked by the Fetch standard')), problems.join('\n'));
+    // Ports next to them, and URLs without a port, are fine.
+    const ok = await yamlFile(
+      'registry:\n  proxy:\n    upstreams:\n      - { name: up, url: "http://127.0.0.1:6100", prefixes: ["*"] }\n      - { name: hub, url: "https://registry-1.docker.io", prefixes: ["library/"] }\n',
+    );
+    const config = await loadConfig(wharfConfigSchema, { file: ok, env: {} });
+    assert.equal(config.registry.proxy.upstreams.length, 2);
+  });
+
   it('reads the values of a YAML file', async () => {
     const file = await yamlFile(
       [

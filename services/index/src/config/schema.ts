@@ -1,7 +1,7 @@
 // The index's configuration: the one definition, with its defaults. Keys are camelCase and never
 // contain '_', so WHARF_INDEX_A_B maps onto index.a.b.
 import { z } from 'zod';
-import { debugSection, duration, listenAddr, logSection, tlsSection } from '@wharf/common';
+import { debugSection, duration, fetchUrl, listenAddr, logSection, tlsSection } from '@wharf/common';
 
 export const indexConfigSchema = z.strictObject({
   http: z
@@ -89,7 +89,7 @@ export const indexConfigSchema = z.strictObject({
   upstream: z
     .strictObject({
       /** The upstream index's base URL, e.g. https://index.example.com (no path). */
-      url: z.url({ protocol: /^https?$/ }),
+      url: fetchUrl,
       /** An account at the upstream index, for its search and repository API (Basic auth). */
       username: z.string().min(1).optional(),
       password: z.string().min(1).optional(),

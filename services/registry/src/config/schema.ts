@@ -1,7 +1,7 @@
 // The registry's configuration: the one definition, with its defaults. The TypeScript type is
 // inferred from it. Keys are camelCase and never contain '_', so WHARF_A_B_C maps onto a.b.c.
 import { z } from 'zod';
-import { debugSection, duration, listenAddr, logSection, tlsSection } from '@wharf/common';
+import { debugSection, duration, fetchUrl, listenAddr, logSection, tlsSection } from '@wharf/common';
 import { eventActions } from '@wharf/shared';
 
 const filesystemStorage = z.strictObject({
@@ -142,7 +142,7 @@ export const authSchema = z
 const notificationEndpoint = z.strictObject({
   /** Names the endpoint in logs. */
   name: z.string().min(1),
-  url: z.url({ protocol: /^https?$/ }),
+  url: fetchUrl,
   /** Sent with every request, e.g. Authorization: Bearer <the index's events.secret>. */
   headers: z.record(z.string(), z.string()).default({}),
   /** A request not answered by then counts as failed. */
@@ -193,7 +193,7 @@ export const v1Schema = z
   .strictObject({
     enabled: z.boolean().default(true),
     /** The index that issued the v1 tokens, e.g. http://127.0.0.1:5001 (no path). */
-    index: z.url({ protocol: /^https?$/ }).optional(),
+    index: fetchUrl.optional(),
     /** How long a token (or a repository's being public) the index confirmed is trusted. */
     tokenCacheTtl: duration.default('10s'),
   })
@@ -209,7 +209,7 @@ const proxyUpstream = z
     /** Names the upstream in logs and in the error a push to a proxied name gets. */
     name: z.string().min(1),
     /** The upstream registry's base URL, e.g. https://registry-1.docker.io (no /v2). */
-    url: z.url({ protocol: /^https?$/ }),
+    url: fetchUrl,
     /** Repository name prefixes this upstream serves: 'library/', 'upstream-org/', or '*'. */
     prefixes: z.array(z.string().regex(/^(\*|[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*\/)$/, "'*' or a name prefix ending in '/'")).min(1),
     /** Remove the matched prefix from the name asked of the upstream ('hub/library/x' → 'library/x'). */
@@ -239,7 +239,7 @@ export const proxySchema = z
      */
     localNamespaces: z
       .strictObject({
-        url: z.url({ protocol: /^https?$/ }),
+        url: fetchUrl,
         secret: z.string().min(16),
         ttl: duration.default('1m'),
         refresh: duration.default('2s'),

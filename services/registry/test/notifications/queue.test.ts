@@ -119,7 +119,7 @@ describe('endpoint paths and ignore rules', () => {
     const accepts = eventFilter(
       notificationEndpointConfig({
         name: 'x',
-        url: 'http://127.0.0.1:1/',
+        url: 'http://127.0.0.1:59/',
         ignoredMediaTypes: ['application/vnd.oci.image.index.v1+json'],
         ignore: { mediaTypes: ['application/vnd.docker.distribution.manifest.v2+json'], actions: ['pull'] },
       }),
@@ -129,13 +129,13 @@ describe('endpoint paths and ignore rules', () => {
     assert.equal(accepts(event('d2', 'push', 'application/vnd.docker.distribution.manifest.v2+json')), false);
     assert.equal(accepts(event('p', 'pull')), false);
     assert.equal(accepts(event('del', 'delete')), true);
-    const noDeletes = eventFilter(notificationEndpointConfig({ name: 'x', url: 'http://127.0.0.1:1/', ignore: { actions: ['delete'] } }));
+    const noDeletes = eventFilter(notificationEndpointConfig({ name: 'x', url: 'http://127.0.0.1:59/', ignore: { actions: ['delete'] } }));
     assert.equal(noDeletes(event('del', 'delete')), false);
     assert.equal(noDeletes(event('m')), true);
   });
 
   it('rejects an unknown action and Distribution\'s all-lowercase keys', () => {
-    assert.throws(() => notificationEndpointConfig({ name: 'x', url: 'http://127.0.0.1:1/', ignore: { actions: ['fetch' as 'pull'] } }));
-    assert.throws(() => notificationEndpointConfig({ name: 'x', url: 'http://127.0.0.1:1/', ignoredmediatypes: [] } as never));
+    assert.throws(() => notificationEndpointConfig({ name: 'x', url: 'http://127.0.0.1:59/', ignore: { actions: ['fetch' as 'pull'] } }));
+    assert.throws(() => notificationEndpointConfig({ name: 'x', url: 'http://127.0.0.1:59/', ignoredmediatypes: [] } as never));
   });
 });

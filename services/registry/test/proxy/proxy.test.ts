@@ -4,6 +4,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
+import { createServer } from 'node:net';
 import request from 'supertest';
 import { assertError, pushBlob, pushImage, raw } from '../api/harness.js';
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
@@ -281,7 +282,7 @@ describe('pull-through: writes and local names', () => {
     await pushImage(up.app, 'library/app', { tag: 'v1', layers: ['upstream'] });
     const { registry } = await buildProxy({
       upstreams: [{ name: 'up', url: up.url, prefixes: ['*'] }],
-      localNamespaces: { url: 'http://127.0.0.1:9', secret: indexSecret },
+      localNamespaces: { url: `http://127.0.0.1:${await closedPort()}`, secret: indexSecret },
     });
     assertError(await request(registry.app).get('/v2/library/app/manifests/v1').set('Accept', accept), 404, 'MANIFEST_UNKNOWN');
     assert.equal(up.requests.length, 0);
@@ -337,3 +338,12 @@ describe('pull-through: upstream authentication', () => {
     assert.equal(res.headers['docker-content-digest'], image.digest);
   });
 });
+
+/** A loopback port nothing listens on (it was free a moment ago): connections are refused. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

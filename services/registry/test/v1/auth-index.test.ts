@@ -105,7 +105,7 @@ describe('v1 with an index: tokens', () => {
     } finally {
       index.failWith = undefined;
     }
-    const down = (await buildV1Registry({ index: 'http://127.0.0.1:9' })).app;
+    const down = (await buildV1Registry({ index: 'http://127.0.0.1:59' })).app;
     assertV1Error(await authed(request(down).get('/v1/repositories/alice/app/tags'), fresh), 503, 'Index unavailable');
   });
 
