@@ -26,6 +26,9 @@ describe('browsing and search', () => {
     assert.doesNotMatch(home, /alice\/secret/);
     assert.doesNotMatch((await anon.get('/search?q=hidden')).text, /alice\/secret/);
     await anon.get('/r/alice/secret', 404);
+    // Creating things needs an account: a visitor is not shown forms that can only fail.
+    await anon.get('/new', 401);
+    await anon.get('/orgs/new', 401);
     const owner = browser(index);
     await owner.login('alice', password);
     assert.match((await owner.get('/search?q=hidden')).text, /alice\/secret/);

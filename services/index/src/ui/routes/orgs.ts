@@ -9,7 +9,7 @@ import { removeOrgMember, setOrgMember } from '../../orgs/members.js';
 import { createOrg, deleteOrg, describeOrg, isOrgOwner, updateOrg } from '../../orgs/orgs.js';
 import { addTeamMember, createTeam, deleteTeam, listTeams, removeTeamMember, removeTeamPermission, setTeamPermission } from '../../orgs/teams.js';
 import type { Principal } from '../../permissions/grant.js';
-import { contextOf } from '../context.js';
+import { contextOf, signedInUser } from '../context.js';
 import { formAction, formField, sendPage } from '../respond.js';
 import { newOrgPage, type OrgSectionData } from '../views/orgs.js';
 import type { UiDependencies } from '../router.js';
@@ -37,6 +37,8 @@ export function orgRoutes({ store, sessions }: UiDependencies): Router {
   const act = (fn: (req: Request, res: Response) => string) => formAction(sessions, back, fn);
 
   router.get('/orgs/new', (_req, res) => {
+    // Like /new: a visitor is sent to log in first, not shown a form that can only fail.
+    signedInUser(res);
     sendPage(res, newOrgPage(contextOf(res)));
   });
   router.post('/orgs/new', formAction(sessions, () => '/orgs/new', (req, res) => {
