@@ -3,6 +3,7 @@
 import { rebuildCatalogIndex } from '@wharf/registry';
 import { loadConfig } from '../config/load.js';
 import { wharfConfigSchema } from '../config/schema.js';
+import { plural } from './plural.js';
 
 export async function runCatalogCommand(args: string[], configFile: string | undefined): Promise<number> {
   if (args.length !== 1 || args[0] !== 'rebuild') {
@@ -13,7 +14,7 @@ export async function runCatalogCommand(args: string[], configFile: string | und
   const started = Date.now();
   const result = await rebuildCatalogIndex(config.registry.storage);
   console.log(
-    `catalog index rebuilt in ${Date.now() - started} ms: ${result.repositories} repositories` +
+    `catalog index rebuilt in ${Date.now() - started} ms: ${plural(result.repositories, 'repository', 'repositories')}` +
       ` (${result.added.length} added, ${result.removed.length} removed)`,
   );
   for (const name of result.added) console.log(`  + ${name}`);

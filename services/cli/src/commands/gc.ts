@@ -5,6 +5,7 @@
 import { collectGarbage, createConfiguredDriver, createRegistryStorage, durationMs, type GcProgress, type GcReport } from '@wharf/registry';
 import { loadConfig } from '../config/load.js';
 import { wharfConfigSchema } from '../config/schema.js';
+import { plural } from './plural.js';
 
 export interface GcCommandOptions {
   config?: string | undefined;
@@ -28,7 +29,7 @@ export function formatBytes(bytes: number): string {
 
 function describeProgress(p: GcProgress): string {
   return p.phase === 'mark'
-    ? `gc: marking: ${p.repositories} repositories, ${p.manifests} manifests, ${p.marked} blobs in use`
+    ? `gc: marking: ${plural(p.repositories, 'repository', 'repositories')}, ${plural(p.manifests, 'manifest', 'manifests')}, ${plural(p.marked, 'blob', 'blobs')} in use`
     : `gc: sweeping: ${p.blobsScanned} blobs scanned, ${p.blobsRemoved} ${p.blobsRemoved === 1 ? 'is' : 'are'} garbage (${formatBytes(p.bytesFreed)})`;
 }
 
@@ -43,7 +44,6 @@ function throttledProgress(write: (line: string) => void): (p: GcProgress) => vo
   };
 }
 
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 export function summarize(report: GcReport): string {
   const manifests = report.blobsRemoved.filter((b) => b.manifest).length;
