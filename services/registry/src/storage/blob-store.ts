@@ -15,6 +15,9 @@ export interface BlobInfo {
 }
 
 export class BlobStore {
+  /** HEAD claims being written now, by digest: concurrent HEADs of one blob share one write. */
+  private readonly headClaims = new Map<string, Promise<void>>();
+
   constructor(private readonly driver: StorageDriver) {}
 
   /** Size of the stored content, or undefined when no blob has that digest. */
@@ -42,11 +45,15 @@ export class BlobStore {
    * PUT claims again and reports a blob collected meanwhile as unknown, so the HEAD still answers.
    */
   private async claimOrStat(digest: string): Promise<BlobInfo | undefined> {
-    try {
-      return await this.claim(digest);
-    } catch {
-      return this.statContent(digest);
+    // A claim that another HEAD is writing right now was started after that HEAD arrived and
+    // finishes before our stat below, so it serves this request as well as its own.
+    let pending = this.headClaims.get(digest);
+    if (!pending) {
+      pending = claimContent(this.driver, digest).finally(() => this.headClaims.delete(digest));
+      this.headClaims.set(digest, pending);
     }
+    await pending.catch(() => undefined);
+    return this.statContent(digest);
   }
 
   async isLinked(name: string, digest: string): Promise<boolean> {
