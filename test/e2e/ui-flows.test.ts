@@ -128,8 +128,13 @@ describe('the web UI flows in chromium with docker', () => {
       assert.match(token, /^wharf_pat_[A-Za-z0-9_-]{43}$/);
       assert.match(await alice.locator('.created').innerText(), /shown only once/);
       assert.equal(await alice.getByRole('button', { name: 'Copy' }).isVisible(), true);
+      // POST/redirect/GET: a reload neither shows the secret again nor creates a second token.
+      assert.equal(new URL(alice.url()).pathname, '/settings/tokens');
       await checkAccessibilityAt375(alice, 'tokens page with a new token');
       await screenshot(alice, 'access-tokens');
+      await alice.reload();
+      assert.equal(await alice.getByLabel('Your new token').count(), 0);
+      assert.equal(await alice.getByRole('rowheader', { name: 'docker', exact: true }).count(), 1);
 
       const login = await docker.login(stack.registryHost, 'alice', token);
       assert.equal(login.code, 0, login.stderr);
