@@ -60,6 +60,22 @@ describe("the tag page's image config", () => {
     assert.equal(registry.seen.length, 1, 'the second view is served from the cache');
   });
 
+  it("reads nothing for an artifact whose config is not an image config", async () => {
+    const registry = await fakeRegistry();
+    const index = await world(registry.url);
+    const repo = index.store.repositories.byName('alice/secret')!;
+    const chart = `sha256:${'e'.repeat(64)}`;
+    index.store.images.recordManifest(repo.id, {
+      digest: chart, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 300, pushedBy: 'alice', layers: [configDigest],
+      references: [{ mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: configDigest, size: config.length }],
+    });
+    index.store.images.setTag(repo.id, 'chart', chart);
+    const alice = browser(index);
+    await alice.login('alice', password);
+    assert.doesNotMatch((await alice.get('/r/alice/secret/-/tags/chart')).text, /Image config/);
+    assert.equal(registry.seen.length, 0);
+  });
+
   it('says the config is not available when the registry is down, and still shows the descriptor', async () => {
     const down = createServer();
     await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));

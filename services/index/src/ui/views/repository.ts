@@ -1,5 +1,6 @@
 // The repository page (description, pull command, tags newest first and paginated, stars,
 // comments) and a tag's detail (its config and layers, or an index's platforms).
+import { mediaTypes } from '@wharf/shared';
 import { html, type Html } from '../html.js';
 import type { UiContext } from '../context.js';
 import { renderMarkdown } from '../markdown.js';
@@ -123,10 +124,14 @@ export const manifestUrl = (repo: string, digest: string) => `${repoUrl(repo)}/-
 /** A tag, or a manifest reached by digest (an index's platform). */
 export type ImageDetail = Omit<TagView, 'tag'> & { tag?: string };
 
-/** The config descriptor of an image manifest (its first reference); none for an index. */
+const imageConfigTypes: (string | undefined)[] = [mediaTypes.dockerConfig, mediaTypes.ociConfig, undefined];
+
+/** The config descriptor of a container image (its first reference); none for an index or an
+ * artifact whose config is something else (a Helm chart's, the OCI empty descriptor). */
 export function configDescriptor(image: ImageDetail): ManifestReference | undefined {
   if (isIndex(image.mediaType)) return undefined;
-  return image.references[0] ?? (image.layers[0] ? { digest: image.layers[0] } : undefined);
+  const descriptor = image.references[0] ?? (image.layers[0] ? { digest: image.layers[0] } : undefined);
+  return descriptor && imageConfigTypes.includes(descriptor.mediaType) ? descriptor : undefined;
 }
 
 export function tagPage(ctx: UiContext, repo: RepositoryView, tag: ImageDetail, registryHost: string, config?: ConfigResult): Html {
