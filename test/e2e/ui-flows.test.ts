@@ -22,7 +22,7 @@ import {
   type Page,
 } from '../helpers/browser.js';
 import { requireDocker, uniqueName } from '../helpers/docker.js';
-import { dockerArchive, makeLayers } from '../helpers/images.js';
+import { dockerArchive, hostArchitecture, makeLayers } from '../helpers/images.js';
 import { processTempDir, waitFor, withLogs } from '../helpers/process.js';
 import { dockerAs, startWharfStack, type DockerClient, type WharfStack } from '../helpers/wharf-stack.js';
 
@@ -128,8 +128,13 @@ describe('the web UI flows in chromium with docker', () => {
       assert.match(token, /^wharf_pat_[A-Za-z0-9_-]{43}$/);
       assert.match(await alice.locator('.created').innerText(), /shown only once/);
       assert.equal(await alice.getByRole('button', { name: 'Copy' }).isVisible(), true);
+      // POST/redirect/GET: a reload neither shows the secret again nor creates a second token.
+      assert.equal(new URL(alice.url()).pathname, '/settings/tokens');
       await checkAccessibilityAt375(alice, 'tokens page with a new token');
       await screenshot(alice, 'access-tokens');
+      await alice.reload();
+      assert.equal(await alice.getByLabel('Your new token').count(), 0);
+      assert.equal(await alice.getByRole('rowheader', { name: 'docker', exact: true }).count(), 1);
 
       const login = await docker.login(stack.registryHost, 'alice', token);
       assert.equal(login.code, 0, login.stderr);
@@ -155,6 +160,9 @@ describe('the web UI flows in chromium with docker', () => {
       await alice.waitForURL(/\/-\/tags\/v1$/);
       assert.equal(await alice.getByRole('rowheader', { name: 'config' }).count(), 1);
       assert.equal(await alice.getByRole('rowheader', { name: 'layer 2' }).count(), 1);
+      // The config the index read from the registry: the docker-pushed image's platform and history.
+      assert.equal(await alice.locator('.image-config .platform').innerText(), `linux/${hostArchitecture()}`);
+      assert.match(await alice.locator('table.history').innerText(), /wharf-test layer 0[\s\S]*wharf-test layer 1/);
       await checkAccessibilityAt375(alice, 'tag page');
       await screenshot(alice, 'tag');
     }));

@@ -17,7 +17,8 @@ export interface Fetched {
 
 export async function request(url: string, init: RequestInit & { auth?: string } = {}): Promise<Fetched> {
   const headers = new Headers(init.headers);
-  if (init.auth) headers.set('authorization', basicAuth(init.auth));
+  // `user:password` for Basic, or a ready `Bearer …` header (a registry in token mode).
+  if (init.auth) headers.set('authorization', init.auth.startsWith('Bearer ') ? init.auth : basicAuth(init.auth));
   const res = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(30_000) });
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
 }

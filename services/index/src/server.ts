@@ -52,7 +52,7 @@ export async function createIndex(config: IndexConfig, deps: IndexDependencies =
   const ownAuthRouters: Router[] = [eventRoutes({ config, store, logger }), registryNamespaceRoutes({ config, store, logger })];
   const v1 = config.v1.enabled ? (passwordLimits: RequestHandler[]) => v1Routes({ config, store, logger, passwordLimits }) : undefined;
   const uiAssets = config.ui.enabled ? await loadUiAssets() : [];
-  const ui = config.ui.enabled ? (passwordLimits: RequestHandler[]) => uiRouter({ config, store, passwordLimits }, uiAssets, logger) : undefined;
+  const ui = config.ui.enabled ? (passwordLimits: RequestHandler[]) => uiRouter({ config, store, passwordLimits, signingKeys }, uiAssets, logger) : undefined;
   const operations = indexOperations(config, { store, signingKeys, logger }, metrics);
   const app = createIndexApp({ config, store, logger, tokens, signingKeys, apiRouters: routers, ownAuthRouters, v1Routes: v1, uiRoutes: ui, operations });
   const webhookWorker = startWebhookWorker(store, config.webhooks, logger, webhookCounter(metrics.registry));

@@ -21,7 +21,10 @@ export function servedIndexConfig(config: WharfConfig): IndexConfig {
   // v1 clients are sent to this registry, unless the config names registries of its own.
   const endpointsSet = config.index.v1.endpoints.join(',') !== indexV1DefaultEndpoints;
   const v1 = endpointsSet ? config.index.v1 : { ...config.index.v1, endpoints: [config.registry.http.addr.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:')] };
-  return { ...config.index, events, v1 };
+  // The tag page reads image configs from this registry, unless the config names one.
+  const registry = config.registry.http;
+  const ui = config.index.ui.registryUrl ? config.index.ui : { ...config.index.ui, registryUrl: `${registry.tls ? 'https' : 'http'}://${registry.addr.replace(/^(0\.0\.0\.0|\[::\]):/, '127.0.0.1:')}` };
+  return { ...config.index, events, v1, ui };
 }
 
 const indexV1DefaultEndpoints = '127.0.0.1:5000';

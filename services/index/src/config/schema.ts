@@ -108,6 +108,13 @@ export const indexConfigSchema = z.strictObject({
       sessionTtl: duration.default('12h'),
       /** host[:port] of the registry shown in pull commands; defaults to the first v1.endpoints entry. */
       registryHost: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'host[:port]').optional(),
+      /**
+       * Base URL the index reads image configs from (the tag page), e.g. http://127.0.0.1:5000;
+       * defaults to http://<registryHost> (wharf serve sets its own registry's URL).
+       */
+      registryUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** A config read from the registry not done by then: the tag page says the config is not available. */
+      configTimeout: duration.default('3s'),
     })
     .prefault({}),
   rateLimit: z

@@ -3,7 +3,7 @@
 // the registry's bytes are another concern.
 import { isRepositoryName } from '@wharf/shared';
 import type { IndexStore } from '../db/store.js';
-import type { ManifestReference } from '../db/images.js';
+import type { ManifestRecord, ManifestReference } from '../db/images.js';
 import type { Repository, Visibility } from '../db/repositories.js';
 import { IndexError } from '../http/errors.js';
 import { may, namespaceOf, type Principal } from '../permissions/grant.js';
@@ -96,6 +96,14 @@ export function createRepository(
 
 export function describeRepository(store: IndexStore, principal: Principal, name: string): RepositoryView {
   return repositoryView(store, visibleRepository(store, principal, name), principal);
+}
+
+/** One manifest of a repository the caller may pull, by digest (an index's platform). */
+export function describeManifest(store: IndexStore, principal: Principal, name: string, digest: string): ManifestRecord {
+  const repo = visibleRepository(store, principal, name);
+  const manifest = store.images.manifest(repo.id, digest);
+  if (!manifest) throw new IndexError('NOT_FOUND', { message: `${name} has no manifest ${digest}`, detail: { digest } });
+  return manifest;
 }
 
 /** The namespace's repositories the caller may pull. */

@@ -10,6 +10,8 @@ import type { Session } from './session.js';
 export interface Notice {
   kind: 'ok' | 'error';
   text: string;
+  /** A one-shot secret for the page after a redirect, sealed for this session (sealed.ts). */
+  sealed?: string;
 }
 
 export interface UiContext {

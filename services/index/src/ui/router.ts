@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 import { durationMs } from '@wharf/shared';
 import type { IndexConfig } from '../config/schema.js';
 import type { IndexStore } from '../db/store.js';
+import { ConfigFetcher } from '../images/config-fetcher.js';
+import type { SigningKey } from '../tokens/keys.js';
+import { selfPullToken } from '../tokens/self-token.js';
 import { IndexError } from '../http/errors.js';
 import { bodyErrors } from '../http/middleware/body-errors.js';
 import { anonymous } from '../permissions/grant.js';
@@ -30,7 +33,15 @@ export interface UiDependencies {
   registryHost: string;
   /** The login rate limits the token server and the API use. */
   passwordLimits: RequestHandler[];
+  /** The index's token signing keys (it signs its own pull tokens for reading image configs). */
+  signingKeys: () => SigningKey[];
+  /** Image configs read from the registry for the tag page. */
+  configs: ConfigFetcher;
 }
+
+/** Image configs are small JSON documents; anything larger is refused. */
+const configMaxBytes = 1024 * 1024;
+const configCacheEntries = 256;
 
 const uiPaths = /^\/(?:$|search$|login$|signup$|logout$|new$|settings(?:\/|$)|orgs\/|n\/|r\/|admin(?:\/|$)|static\/)/;
 
@@ -66,10 +77,18 @@ function context(sessions: Sessions, publicUrl: string | undefined) {
   };
 }
 
-export function uiRouter(deps: Omit<UiDependencies, 'sessions' | 'registryHost'>, assets: UiAsset[], logger: Logger): Router {
+export function uiRouter(deps: Omit<UiDependencies, 'sessions' | 'registryHost' | 'configs'>, assets: UiAsset[], logger: Logger): Router {
   const { config, store } = deps;
   const sessions = new Sessions(store, durationMs(config.ui.sessionTtl), config.http.publicUrl);
-  const full: UiDependencies = { ...deps, sessions, registryHost: config.ui.registryHost ?? config.v1.endpoints[0]! };
+  const registryHost = config.ui.registryHost ?? config.v1.endpoints[0]!;
+  const configs = new ConfigFetcher({
+    registryUrl: config.ui.registryUrl ?? `http://${registryHost}`,
+    pullToken: (repository) => selfPullToken(deps.signingKeys, config.token, repository),
+    timeoutMs: durationMs(config.ui.configTimeout),
+    maxBytes: configMaxBytes,
+    cacheEntries: configCacheEntries,
+  });
+  const full: UiDependencies = { ...deps, sessions, registryHost, configs };
   const router = express.Router();
   router.use((req, _res, next) => next(uiPaths.test(req.path) ? undefined : 'router'));
   router.use(assetRoutes(assets));

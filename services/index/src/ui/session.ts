@@ -7,12 +7,15 @@ import type { Request, Response } from 'express';
 import type { IndexStore } from '../db/store.js';
 import type { SessionRecord } from '../db/sessions.js';
 import type { User } from '../db/users.js';
+import { sessionSealingKey } from './sealed.js';
 
 export const sessionCookie = 'wharf_session';
 
 export interface Session {
   record: SessionRecord;
   user: User;
+  /** Opens what was sealed for this browser (sealed.ts); derived from the cookie, never stored. */
+  sealingKey: Buffer;
 }
 
 const hashOf = (id: string) => createHash('sha256').update(id).digest('hex');
@@ -44,7 +47,7 @@ export class Sessions {
     const record = this.store.sessions.byHash(hashOf(id));
     const user = record && this.store.users.byId(record.userId);
     if (!record || !user || user.disabled) return undefined;
-    return { record, user };
+    return { record, user, sealingKey: sessionSealingKey(id) };
   }
 
   /** Starts a session for the user and sets its cookie; a session it replaces ends first. */

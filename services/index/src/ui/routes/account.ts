@@ -6,14 +6,26 @@ import { ApiError } from '@wharf/shared';
 import { authenticate } from '../../accounts/accounts.js';
 import { looksLikeAccessToken } from '../../accounts/access-tokens.js';
 import { changeOwnAccount, issueAccessToken, revokeOwnAccessToken, signUp } from '../../accounts/self-service.js';
+import type { AccessToken } from '../../db/tokens.js';
 import { IndexError } from '../../http/errors.js';
-import { contextOf, signedInUser } from '../context.js';
+import { contextOf, signedInUser, type UiContext } from '../context.js';
+import { seal, unseal } from '../sealed.js';
 import { formAction, formField, safeNext, sendPage } from '../respond.js';
 import { loginPage, signupPage } from '../views/account.js';
 import { settingsPage, tokensPage } from '../views/settings.js';
 import type { UiDependencies } from '../router.js';
 
 const field = (req: Request, name: string) => formField(req, name);
+
+/** The token just created (its secret unsealed from the notice), if this page follows its creation. */
+function createdToken(ctx: UiContext, tokens: AccessToken[]): { name: string; secret: string } | undefined {
+  const sealed = ctx.notice?.sealed;
+  const opened = ctx.session && typeof sealed === 'string' ? unseal(ctx.session.sealingKey, sealed) : undefined;
+  if (!opened) return undefined;
+  const { id, secret } = JSON.parse(opened) as { id: number; secret: string };
+  const token = tokens.find((t) => t.id === id);
+  return token && { name: token.name, secret };
+}
 
 export function accountRoutes({ config, store, sessions, passwordLimits }: UiDependencies): Router {
   const router = express.Router();
@@ -98,24 +110,21 @@ export function accountRoutes({ config, store, sessions, passwordLimits }: UiDep
   });
 
   router.get('/settings/tokens', (_req, res) => {
-    const user = signedInUser(res);
-    sendPage(res, tokensPage(contextOf(res), store.tokens.accessTokens(user.id)));
-  });
-
-  router.post('/settings/tokens', (req, res) => {
     const ctx = contextOf(res);
     const user = signedInUser(res);
+    const tokens = store.tokens.accessTokens(user.id);
+    sendPage(res, tokensPage(ctx, tokens, createdToken(ctx, tokens)));
+  });
+
+  // POST/redirect/GET: reloading the page shows the list, it does not create a second token.
+  // The secret rides the one-shot notice to the GET, sealed for this browser, shown once there.
+  router.post('/settings/tokens', formAction(sessions, () => '/settings/tokens', (req, res) => {
+    const { session } = contextOf(res);
     const expires = field(req, 'expires');
     const input = { name: field(req, 'name'), permission: field(req, 'permission'), expiresAt: expires ? `${expires}T23:59:59Z` : undefined };
-    try {
-      const { token, secret } = issueAccessToken(store, user, input, req.ip ?? null);
-      // Shown once, on this response only: it is stored as a hash.
-      sendPage(res, tokensPage(ctx, store.tokens.accessTokens(user.id), { name: token.name, secret }), 201);
-    } catch (err) {
-      if (!(err instanceof ApiError) || err.status >= 500) throw err;
-      sendPage(res, tokensPage({ ...ctx, notice: { kind: 'error', text: err.message } }, store.tokens.accessTokens(user.id)), err.status);
-    }
-  });
+    const { token, secret } = issueAccessToken(store, signedInUser(res), input, req.ip ?? null);
+    sessions.notify(session!, JSON.stringify({ kind: 'ok', text: 'Token created.', sealed: seal(session!.sealingKey, JSON.stringify({ id: token.id, secret })) }));
+  }));
 
   router.post('/settings/tokens/:id/revoke', formAction(sessions, () => '/settings/tokens', (req, res) => {
     revokeOwnAccessToken(store, signedInUser(res), req.params.id, req.ip ?? null);

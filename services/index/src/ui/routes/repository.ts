@@ -5,12 +5,12 @@ import { IndexError } from '../../http/errors.js';
 import type { Actor } from '../../repositories/actor.js';
 import { mayAdminister } from '../../repositories/access.js';
 import { addComment, deleteComment, listComments, mayDeleteComment } from '../../repositories/comments.js';
-import { createRepository, describeRepository } from '../../repositories/repositories.js';
+import { createRepository, describeManifest, describeRepository } from '../../repositories/repositories.js';
 import { starRepository, unstarRepository } from '../../repositories/stars.js';
 import { contextOf, signedInUser } from '../context.js';
 import { formAction, formField, sendPage } from '../respond.js';
 import { pageParam, repoUrl } from '../views/format.js';
-import { repositoryPage, tagPage } from '../views/repository.js';
+import { configDescriptor, repositoryPage, tagPage, type ImageDetail } from '../views/repository.js';
 import { newRepositoryPage } from '../views/orgs.js';
 import type { UiDependencies } from '../router.js';
 import { matches, uiRepoPath } from './repo-path.js';
@@ -19,7 +19,7 @@ export function uiActor(req: Request, res: Response): Actor {
   return { user: signedInUser(res), principal: contextOf(res).principal, remote: req.ip ?? null };
 }
 
-export function repositoryRoutes({ config, store, sessions, registryHost }: UiDependencies): Router {
+export function repositoryRoutes({ config, store, sessions, registryHost, configs }: UiDependencies): Router {
   const router = express.Router();
   const field = (req: Request, name: string) => formField(req, name, true);
 
@@ -35,7 +35,13 @@ export function repositoryRoutes({ config, store, sessions, registryHost }: UiDe
     return `${repo.name} created.`;
   }));
 
-  router.get('/r/*path', (req, res, next) => {
+  // Called only after describeRepository/describeManifest checked that the caller may pull.
+  const readConfig = async (name: string, image: ImageDetail) => {
+    const descriptor = configDescriptor(image);
+    return descriptor && configs.fetch(name, descriptor.digest, descriptor.size);
+  };
+
+  router.get('/r/*path', async (req, res, next) => {
     const ctx = contextOf(res);
     const { name, rest } = uiRepoPath(req);
     if (rest.length === 0) {
@@ -47,7 +53,12 @@ export function repositoryRoutes({ config, store, sessions, registryHost }: UiDe
       const repo = describeRepository(store, ctx.principal, name);
       const tag = repo.tags.find((t) => t.tag === rest[1]);
       if (!tag) throw new IndexError('NOT_FOUND', { message: `${name} has no tag ${rest[1]}` });
-      return void sendPage(res, tagPage(ctx, repo, tag, registryHost));
+      return void sendPage(res, tagPage(ctx, repo, tag, registryHost, await readConfig(name, tag)));
+    }
+    if (matches(rest, 'manifests', ':digest')) {
+      const repo = describeRepository(store, ctx.principal, name);
+      const manifest = describeManifest(store, ctx.principal, name, rest[1]!);
+      return void sendPage(res, tagPage(ctx, repo, manifest, registryHost, await readConfig(name, manifest)));
     }
     next();
   });

@@ -1,11 +1,14 @@
 // The repository page (description, pull command, tags newest first and paginated, stars,
 // comments) and a tag's detail (its config and layers, or an index's platforms).
+import { mediaTypes } from '@wharf/shared';
 import { html, type Html } from '../html.js';
 import type { UiContext } from '../context.js';
 import { renderMarkdown } from '../markdown.js';
 import type { RepositoryView, TagView } from '../../repositories/repositories.js';
 import type { CommentView } from '../../repositories/comments.js';
 import type { ManifestReference } from '../../db/images.js';
+import type { ConfigResult } from '../../images/config-fetcher.js';
+import { imageConfigSection } from './image-config.js';
 import { page, postForm } from './layout.js';
 import { formatSize, pager, repoUrl, shortDigest, when } from './format.js';
 
@@ -29,12 +32,11 @@ export function copyable(id: string, label: string, text: string): Html {
 const isIndex = (mediaType: string) => /manifest\.list|image\.index/.test(mediaType);
 
 function platforms(refs: ManifestReference[]): string {
-  const names = refs.filter((r) => r.platform).map((r) => [r.platform!.os, r.platform!.architecture, r.platform!.variant].filter(Boolean).join('/'));
-  return names.join(', ');
+  return refs.filter((r) => r.platform).map(platformName).join(', ');
 }
 
 /** An image's size as pulled (manifest, config and layers); unknown for an index's whole. */
-function imageSize(t: TagView): number | undefined {
+function imageSize(t: ImageDetail): number | undefined {
   if (isIndex(t.mediaType) || t.references.length === 0) return undefined;
   return t.references.reduce((n, r) => n + (r.size ?? 0), t.size);
 }
@@ -105,21 +107,41 @@ ${commentsSection(ctx, data)}`;
   return page(ctx, { title: repo.name, body });
 }
 
-function referenceRows(refs: ManifestReference[], index: boolean): Html {
+function platformName(r: ManifestReference, i: number): string {
+  return r.platform ? [r.platform.os, r.platform.architecture, r.platform.variant].filter(Boolean).join('/') : `manifest ${i + 1}`;
+}
+
+function referenceRows(repo: string, refs: ManifestReference[], index: boolean): Html {
   return html`${refs.map(
     (r, i) => html`<tr>
-<th scope="row">${index ? (r.platform ? [r.platform.os, r.platform.architecture, r.platform.variant].filter(Boolean).join('/') : `manifest ${i + 1}`) : i === 0 ? 'config' : `layer ${i}`}</th>
+<th scope="row">${index ? html`<a href="${manifestUrl(repo, r.digest)}">${platformName(r, i)}</a>` : i === 0 ? 'config' : `layer ${i}`}</th>
 <td><code>${r.digest}</code></td><td>${formatSize(r.size)}</td><td class="mediatype">${r.mediaType ?? '—'}</td></tr>`,
   )}`;
 }
 
-export function tagPage(ctx: UiContext, repo: RepositoryView, tag: TagView, registryHost: string): Html {
+export const manifestUrl = (repo: string, digest: string) => `${repoUrl(repo)}/-/manifests/${digest}`;
+
+/** A tag, or a manifest reached by digest (an index's platform). */
+export type ImageDetail = Omit<TagView, 'tag'> & { tag?: string };
+
+const imageConfigTypes: (string | undefined)[] = [mediaTypes.dockerConfig, mediaTypes.ociConfig, undefined];
+
+/** The config descriptor of a container image (its first reference); none for an index or an
+ * artifact whose config is something else (a Helm chart's, the OCI empty descriptor). */
+export function configDescriptor(image: ImageDetail): ManifestReference | undefined {
+  if (isIndex(image.mediaType)) return undefined;
+  const descriptor = image.references[0] ?? (image.layers[0] ? { digest: image.layers[0] } : undefined);
+  return descriptor && imageConfigTypes.includes(descriptor.mediaType) ? descriptor : undefined;
+}
+
+export function tagPage(ctx: UiContext, repo: RepositoryView, tag: ImageDetail, registryHost: string, config?: ConfigResult): Html {
   const index = isIndex(tag.mediaType);
   // Older records carry digests only (no descriptors): show what is known.
   const refs: ManifestReference[] = tag.references.length ? tag.references : tag.layers.map((digest) => ({ digest }));
+  const title = tag.tag === undefined ? `${repo.name}@${tag.digest}` : `${repo.name}:${tag.tag}`;
   const body = html`<nav class="crumbs" aria-label="Breadcrumb"><a href="/n/${repo.namespace}">${repo.namespace}</a> / <a href="${repoUrl(repo.name)}">${repo.name}</a> /</nav>
-<h1>${repo.name}:${tag.tag}</h1>
-${copyable('pull-tag', 'Pull command', `docker pull ${registryHost}/${repo.name}:${tag.tag}`)}
+<h1>${title}</h1>
+${tag.tag === undefined ? '' : copyable('pull-tag', 'Pull command', `docker pull ${registryHost}/${repo.name}:${tag.tag}`)}
 ${copyable('pull-digest', 'Pull by digest', `docker pull ${registryHost}/${repo.name}@${tag.digest}`)}
 <dl class="facts">
 <dt>Digest</dt><dd><code>${tag.digest}</code></dd>
@@ -128,10 +150,11 @@ ${copyable('pull-digest', 'Pull by digest', `docker pull ${registryHost}/${repo.
 ${index ? '' : html`<dt>Image size</dt><dd>${formatSize(imageSize(tag))}</dd>`}
 <dt>Pushed</dt><dd>${when(tag.pushedAt)}</dd>
 </dl>
+${config ? imageConfigSection(config) : ''}
 <section aria-labelledby="refs-h"><h2 id="refs-h">${index ? 'Platforms' : 'Config and layers'}</h2>
 ${refs.length ? html`<div class="table-wrap"><table>
 <thead><tr><th scope="col">${index ? 'Platform' : 'Part'}</th><th scope="col">Digest</th><th scope="col">Size</th><th scope="col">Media type</th></tr></thead>
-<tbody>${referenceRows(refs, index)}</tbody></table></div>` : html`<p class="muted">The registry reported no references.</p>`}
+<tbody>${referenceRows(repo.name, refs, index)}</tbody></table></div>` : html`<p class="muted">The registry reported no references.</p>`}
 </section>`;
-  return page(ctx, { title: `${repo.name}:${tag.tag}`, body });
+  return page(ctx, { title, body });
 }
