@@ -91,4 +91,17 @@ export async function removeBucket(s3: CephS3, bucket: string): Promise<void> {
   } finally {
     client.destroy();
   }
+  await reclaimDeletedSpace();
+}
+
+/**
+ * RGW frees a deleted object's space only after its garbage collector's wait (2 h by default), so
+ * a test run that writes GBs (the 2 GiB blob, the bench) would fill the cluster's 8 GiB OSD and
+ * stall every later write. Processing the GC queue now keeps the space a run needs bounded.
+ * Best effort: without radosgw-admin (another S3) there is nothing to do.
+ */
+async function reclaimDeletedSpace(): Promise<void> {
+  const conf = join(process.env.WHARF_CEPH_DIR ?? '/tmp/wharf-ceph', 'ceph.conf');
+  if (!existsSync(conf)) return;
+  await promisify(execFile)('radosgw-admin', ['-c', conf, 'gc', 'process', '--include-all'], { timeout: 120_000 }).catch(() => undefined);
 }
