@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3Storage } from '../helpers/ceph.js';
+import { distributionStorageYaml } from '../helpers/distribution.js';
+import { s3StorageEnv } from '../helpers/stack.js';
 
 export type ServerKind = 'wharf' | 'distribution' | 'baseline' | 'index';
 
@@ -243,17 +245,7 @@ export async function startWharf(s3?: S3Storage): Promise<RunningServer> {
   const env = {
     ...cleanEnv(),
     WHARF_REGISTRY_HTTP_ADDR: `127.0.0.1:${port}`,
-    ...(s3
-      ? {
-          WHARF_REGISTRY_STORAGE_S3_ENDPOINT: s3.endpoint,
-          WHARF_REGISTRY_STORAGE_S3_REGION: s3.region,
-          WHARF_REGISTRY_STORAGE_S3_BUCKET: s3.bucket,
-          WHARF_REGISTRY_STORAGE_S3_ACCESSKEY: s3.accessKey,
-          WHARF_REGISTRY_STORAGE_S3_SECRETKEY: s3.secretKey,
-          WHARF_REGISTRY_STORAGE_S3_FORCEPATHSTYLE: 'true',
-          WHARF_REGISTRY_STORAGE_S3_ROOTDIRECTORY: s3.rootDirectory ?? '',
-        }
-      : { WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: join(dir, 'storage') }),
+    ...(s3 ? s3StorageEnv(s3) : { WHARF_REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: join(dir, 'storage') }),
     WHARF_REGISTRY_LOG_LEVEL: 'info',
     NODE_ENV: 'production',
   };
@@ -273,19 +265,7 @@ export async function startDistribution(s3?: S3Storage): Promise<RunningServer> 
     '  accesslog:',
     '    disabled: false',
     'storage:',
-    ...(s3
-      ? [
-          '  s3:',
-          `    accesskey: ${JSON.stringify(s3.accessKey)}`,
-          `    secretkey: ${JSON.stringify(s3.secretKey)}`,
-          `    region: ${JSON.stringify(s3.region)}`,
-          `    regionendpoint: ${JSON.stringify(s3.endpoint)}`,
-          `    bucket: ${JSON.stringify(s3.bucket)}`,
-          `    rootdirectory: ${JSON.stringify(s3.rootDirectory ?? '')}`,
-          '  redirect:',
-          '    disable: true',
-        ]
-      : ['  filesystem:', `    rootdirectory: ${join(dir, 'storage')}`]),
+    ...distributionStorageYaml(join(dir, 'storage'), { s3 }),
     'http:',
     `  addr: 127.0.0.1:${port}`,
     '',

@@ -26,7 +26,7 @@ function configYaml(dataDir: string, host: string, opts: DistributionOptions): s
     '  accesslog:',
     '    disabled: true',
     'storage:',
-    ...storageYaml(dataDir, opts),
+    ...distributionStorageYaml(dataDir, opts),
     '  delete:',
     `    enabled: ${opts.deleteEnabled ?? true}`,
     '  maintenance:',
@@ -57,7 +57,7 @@ function configYaml(dataDir: string, host: string, opts: DistributionOptions): s
 }
 
 /** The storage driver block: Distribution's filesystem driver, or its s3 driver on a Ceph bucket. */
-function storageYaml(dataDir: string, opts: RegistryOptions): string[] {
+export function distributionStorageYaml(dataDir: string, opts: Pick<RegistryOptions, 's3' | 'redirect'>): string[] {
   const s3 = opts.s3;
   if (!s3) return ['  filesystem:', `    rootdirectory: ${JSON.stringify(dataDir)}`];
   // With a regionendpoint, Distribution 2.8 addresses the bucket path-style and takes any region.
