@@ -3,13 +3,13 @@
 // outside the storage. The catalog is served from its index, and a rebuild finds nothing missing.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../helpers/azurite.js';
 import { requireClient } from '../helpers/clients.js';
-import { docker, dockerTry, requireDocker, uniqueName } from '../helpers/docker.js';
-import { buildOciImage, dockerArchive, makeLayers, writeOciLayout } from '../helpers/images.js';
+import { docker, dockerTry, loadLayers, requireDocker, uniqueName } from '../helpers/docker.js';
+import { buildOciImage, makeLayers, writeOciLayout } from '../helpers/images.js';
 import { cliMain, withoutWharfVars } from '../helpers/launch.js';
 import { runOk } from '../helpers/process.js';
 import { skopeoCopy } from '../helpers/skopeo.js';
@@ -43,15 +43,12 @@ describe('Wharf on Azure Blob storage (Azurite)', () => {
 
   it('docker pushes a 3-layer image and pulls it back after rmi, same image id', { skip: dockerSkip }, async () => {
     const ref = `${registry.host}/${dockerName}:v1`;
-    const built = dockerArchive(ref, makeLayers(3, ref, 3 * 1024), ref);
-    imageId = built.imageId;
-    await writeFile(join(work, 'image.tar'), built.archive);
-    await docker('load', '-i', join(work, 'image.tar'));
+    imageId = await loadLayers(work, ref, makeLayers(3, ref, 3 * 1024));
     const push = await docker('push', ref);
     assert.match(push.stdout, /digest: sha256:[0-9a-f]{64}/);
-    await docker('rmi', '-f', built.imageId);
+    await docker('rmi', '-f', imageId!);
     await docker('pull', ref);
-    assert.equal((await docker('image', 'inspect', '--format', '{{.Id}}', ref)).stdout.trim(), built.imageId);
+    assert.equal((await docker('image', 'inspect', '--format', '{{.Id}}', ref)).stdout.trim(), imageId!);
   });
 
   it('skopeo copies an OCI image in and back out byte for byte', { skip: skopeoSkip }, async () => {

@@ -3,14 +3,14 @@
 // presigned URLs that docker and skopeo follow; two registry processes over one bucket.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { freshS3Storage, removeS3Storage, requireCeph, type S3Storage } from '../helpers/ceph.js';
 import { fetchBlobDigest, finishUpload, generatedBlob, patchChunk, startUpload } from '../helpers/chunked-upload.js';
-import { docker, dockerTry, requireDocker, uniqueName } from '../helpers/docker.js';
-import { dockerArchive, makeLayers, sha256 } from '../helpers/images.js';
+import { docker, dockerTry, loadLayers, requireDocker, uniqueName } from '../helpers/docker.js';
+import { makeLayers, sha256 } from '../helpers/images.js';
 import { requireClient } from '../helpers/clients.js';
 import { getManifest, request } from '../helpers/registry-api.js';
 import { withLogs } from '../helpers/process.js';
@@ -21,12 +21,8 @@ const MiB = 1024 * 1024;
 const skip = requireDocker() ?? (await requireCeph());
 
 /** Loads a generated image as ref (and any further tags); returns its image id. */
-async function loadImage(workDir: string, ref: string, layers: number): Promise<string> {
-  const { archive, imageId } = dockerArchive(ref, makeLayers(layers, ref, 512), ref);
-  const file = join(workDir, `${uniqueName('archive')}.tar`);
-  await writeFile(file, archive);
-  await docker('load', '-i', file);
-  return imageId;
+function loadImage(workDir: string, ref: string, layers: number): Promise<string> {
+  return loadLayers(workDir, ref, makeLayers(layers, ref, 512));
 }
 
 async function imageId(ref: string): Promise<string> {

@@ -14,8 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { requireDocker, uniqueName } from '../helpers/docker.js';
-import { dockerArchive, makeLayers } from '../helpers/images.js';
+import { loadImage, requireDocker, uniqueName } from '../helpers/docker.js';
 import { processTempDir, waitFor, withLogs } from '../helpers/process.js';
 import { dockerAs, startWharfStack, type DockerClient, type WharfStack } from '../helpers/wharf-stack.js';
 
@@ -37,11 +36,7 @@ describe('docker through a private Wharf chained to an upstream Wharf', { skip: 
   const logged = <T>(fn: () => Promise<T>) => withLogs({ logs }, fn);
 
   async function load(ref: string): Promise<string> {
-    const { archive, imageId } = dockerArchive(ref, makeLayers(2, `${ref} ${uniqueName('img')}`), ref);
-    const file = join(work, `${uniqueName('archive')}.tar`);
-    await writeFile(file, archive);
-    await anonymous.ok('load', '-i', file);
-    await rm(file, { force: true });
+    const imageId = await loadImage(work, ref, 2, `${ref} ${uniqueName('img')}`);
     loaded.add(imageId);
     return imageId;
   }

@@ -3,11 +3,11 @@
 // image used, and the other image still pulls with the same image id.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docker, dockerTry, requireDocker, uniqueName } from '../helpers/docker.js';
-import { dockerArchive, makeLayers, sha256, type Layer } from '../helpers/images.js';
+import { docker, dockerTry, loadLayers, requireDocker, uniqueName } from '../helpers/docker.js';
+import { makeLayers, sha256, type Layer } from '../helpers/images.js';
 import { cliMain, withoutWharfVars } from '../helpers/launch.js';
 import { runOk } from '../helpers/process.js';
 import { deleteManifest, getManifest } from '../helpers/registry-api.js';
@@ -52,10 +52,7 @@ describe('docker push, delete, wharf gc, pull', () => {
     const shared = makeLayers(2, `${name} shared`);
     const load = async (tag: string, layers: Layer[]): Promise<string> => {
       const ref = `${registry.host}/${name}:${tag}`;
-      const { archive, imageId } = dockerArchive(ref, layers, ref);
-      const file = join(workDir, `${tag}.tar`);
-      await writeFile(file, archive);
-      await docker('load', '-i', file);
+      const imageId = await loadLayers(workDir, ref, layers);
       ids.push(imageId);
       return imageId;
     };

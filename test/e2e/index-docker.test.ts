@@ -9,10 +9,9 @@
 // DOCKER_CONFIG under a temp dir of this file, so no login leaks between identities or files.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { requireDocker, uniqueName } from '../helpers/docker.js';
-import { dockerArchive, makeLayers } from '../helpers/images.js';
+import { loadImage, requireDocker, uniqueName } from '../helpers/docker.js';
 import { processTempDir, withLogs } from '../helpers/process.js';
 import { manifestAccept, request } from '../helpers/registry-api.js';
 import { dockerAs, startWharfStack, type DockerClient, type WharfStack } from '../helpers/wharf-stack.js';
@@ -45,11 +44,7 @@ describe('docker against wharf serve: accounts, private repositories, collaborat
 
   /** Loads a generated image as `ref` into the engine; returns its image id. */
   async function load(ref: string, layers = 2): Promise<string> {
-    const { archive, imageId } = dockerArchive(ref, makeLayers(layers, `${ref} ${uniqueName('img')}`), ref);
-    const file = join(work, `${uniqueName('archive')}.tar`);
-    await writeFile(file, archive);
-    await anonymous.ok('load', '-i', file);
-    await rm(file, { force: true });
+    const imageId = await loadImage(work, ref, layers, `${ref} ${uniqueName('img')}`);
     loaded.add(imageId);
     return imageId;
   }

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   checkAccessibilityAt375,
@@ -21,8 +21,8 @@ import {
   type Browser,
   type Page,
 } from '../helpers/browser.js';
-import { requireDocker, uniqueName } from '../helpers/docker.js';
-import { dockerArchive, hostArchitecture, makeLayers } from '../helpers/images.js';
+import { loadImage, requireDocker, uniqueName } from '../helpers/docker.js';
+import { hostArchitecture } from '../helpers/images.js';
 import { processTempDir, waitFor, withLogs } from '../helpers/process.js';
 import { dockerAs, startWharfStack, type DockerClient, type WharfStack } from '../helpers/wharf-stack.js';
 
@@ -139,11 +139,7 @@ describe('the web UI flows in chromium with docker', () => {
       const login = await docker.login(stack.registryHost, 'alice', token);
       assert.equal(login.code, 0, login.stderr);
       const ref = `${stack.registryHost}/alice/app:v1`;
-      const { archive, imageId: id } = dockerArchive(ref, makeLayers(2, `ui ${uniqueName('img')}`), ref);
-      const file = join(work, 'app.tar');
-      await writeFile(file, archive);
-      await docker.ok('load', '-i', file);
-      imageId = id;
+      imageId = await loadImage(work, ref, 2, `ui ${uniqueName('img')}`);
       await docker.ok('push', ref);
       const pushed = Date.now();
       let shownAfter = -1;

@@ -4,7 +4,7 @@
 // index whose platforms link to their own detail pages.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildOciIndex, makeLayers, mediaTypes, sha256, type BuiltImage } from '../helpers/images.js';
+import { buildOciIndex, makeLayers, mediaTypes, ociImageOf, sha256, type BuiltImage } from '../helpers/images.js';
 import { pushImageHttp, request } from '../helpers/registry-api.js';
 import { startWharfStack, type WharfStack } from '../helpers/wharf-stack.js';
 
@@ -34,15 +34,7 @@ function imageWithConfig(): BuiltImage {
       ],
     }),
   );
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: mediaTypes.ociManifest,
-      config: { mediaType: mediaTypes.ociConfig, digest: sha256(config), size: config.length },
-      layers: layers.map((l) => ({ mediaType: mediaTypes.ociLayerGzip, digest: l.digest, size: l.gzip.length })),
-    }),
-  );
-  return { layers, config, configDigest: sha256(config), manifest, manifestDigest: sha256(manifest) };
+  return ociImageOf(layers, config);
 }
 
 describe('the tag page shows the image config read from the registry (wharf serve)', () => {

@@ -3,10 +3,10 @@
 // DOCKER_CONFIG, never to the user's ~/.docker.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireClient, unavailable } from './clients.js';
-import { dockerArchive, makeLayers } from './images.js';
+import { dockerArchive, makeLayers, type Layer } from './images.js';
 import { repoRoot } from './launch.js';
 import { processTempDir, run, runOk, type RunOptions, type RunResult } from './process.js';
 
@@ -52,13 +52,22 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Loads a generated image of `layers` layers as `ref` (via an archive in workDir); returns its image id. */
-export async function loadImage(workDir: string, ref: string, layers: number): Promise<string> {
-  const { archive, imageId } = dockerArchive(ref, makeLayers(layers, ref), ref);
+/** Loads an image made of `layers` into the engine as `ref` (via an archive in workDir); returns its image id. */
+export async function loadLayers(workDir: string, ref: string, layers: Layer[]): Promise<string> {
+  const { archive, imageId } = dockerArchive(ref, layers, ref);
   const file = join(workDir, `${uniqueName('archive')}.tar`);
   await writeFile(file, archive);
-  await docker('load', '-i', file);
+  try {
+    await docker('load', '-i', file);
+  } finally {
+    await rm(file, { force: true });
+  }
   return imageId;
+}
+
+/** Loads a generated image of `layers` layers (content derived from `seed`) as `ref`; returns its image id. */
+export function loadImage(workDir: string, ref: string, layers: number, seed = ref): Promise<string> {
+  return loadLayers(workDir, ref, makeLayers(layers, seed));
 }
 
 /** The id of the local image `ref`. */

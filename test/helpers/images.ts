@@ -86,7 +86,11 @@ export interface BuiltImage {
 /** An OCI image manifest over gzip layers. */
 export function buildOciImage(layerCount: number, label: string, architecture = hostArchitecture()): BuiltImage {
   const layers = makeLayers(layerCount, `${label}/${architecture}`);
-  const config = imageConfig(layers, architecture, label);
+  return ociImageOf(layers, imageConfig(layers, architecture, label));
+}
+
+/** The OCI image manifest of these gzip layers and this config. */
+export function ociImageOf(layers: Layer[], config: Buffer): BuiltImage {
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
