@@ -1,6 +1,10 @@
 // A real Ceph RADOS Gateway for the S3 driver's tests: ../shared/tools/ceph-rgw.sh `up` (started
 // once per test process, shared by everyone on the machine, never taken down here) and a fresh
 // bucket per caller. Without the script a dev machine skips visibly; CI=true makes it an error.
+// Test files run in parallel processes, and on a fresh machine each would find no cluster and
+// create one, killing the others' daemons: `up` runs under an exclusive lock (flock) so the
+// first creates the cluster and the rest find it running. --close: the daemons `up` starts must
+// not inherit the lock's descriptor, or they would hold it for as long as they run.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -37,10 +41,19 @@ export function requireCeph(): string | undefined {
 
 let started: Promise<CephS3> | undefined;
 
+/** ceph-rgw.sh's state directory (its default unless WHARF_CEPH_DIR says otherwise). */
+function cephStateDir(): string {
+  return process.env.WHARF_CEPH_DIR ?? '/tmp/wharf-ceph';
+}
+
 /** Starts (or finds) the shared cluster; its S3 endpoint and credentials. */
 export function cephS3(): Promise<CephS3> {
   started ??= (async () => {
-    const { stdout } = await promisify(execFile)('bash', [cephScript, 'up'], { timeout: 300_000, maxBuffer: 16 << 20 });
+    const lock = `${cephStateDir()}.lock`;
+    const { stdout } = await promisify(execFile)('flock', ['--close', '--wait', '600', lock, 'bash', cephScript, 'up'], {
+      timeout: 900_000,
+      maxBuffer: 16 << 20,
+    });
     const value = (name: string): string => {
       const match = new RegExp(`${name}=['"]?([^'"\\s]+)`).exec(stdout);
       if (!match?.[1]) throw new Error(`ceph-rgw.sh up printed no ${name}:\n${stdout}`);
@@ -101,7 +114,7 @@ export async function removeBucket(s3: CephS3, bucket: string): Promise<void> {
  * Best effort: without radosgw-admin (another S3) there is nothing to do.
  */
 async function reclaimDeletedSpace(): Promise<void> {
-  const conf = join(process.env.WHARF_CEPH_DIR ?? '/tmp/wharf-ceph', 'ceph.conf');
+  const conf = join(cephStateDir(), 'ceph.conf');
   if (!existsSync(conf)) return;
   await promisify(execFile)('radosgw-admin', ['-c', conf, 'gc', 'process', '--include-all'], { timeout: 120_000 }).catch(() => undefined);
 }
