@@ -12,9 +12,13 @@ function pathOf(location: string | null, base: string): string {
   return url.pathname + url.search;
 }
 
-async function send(url: string, method: string, body?: Readable, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+/**
+ * One request on a connection of its own (no keep-alive pool): a registry running as several
+ * cluster workers gets each request on whichever worker the kernel picks.
+ */
+export async function send(url: string, method: string, body?: Readable, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers, timeout: 600_000 }, (res) => {
+    const req = httpRequest(url, { method, headers, timeout: 600_000, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));

@@ -101,5 +101,5 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
     },
   });
   const host = server.hosts[0]!;
-  return { url: `http://${host}`, host, dataDir, logs: server.logs, stop: server.stop };
+  return { url: `http://${host}`, host, dataDir, logs: server.logs, pid: server.pid, stop: server.stop };
 }

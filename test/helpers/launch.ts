@@ -48,6 +48,8 @@ export interface Launched {
   hosts: string[];
   /** The last lines the process printed. */
   logs(): string;
+  /** The process id (the cluster primary, for a registry with workers). */
+  pid: number;
   /** Stops the process (SIGTERM, then SIGKILL), then runs `cleanup`. */
   stop(): Promise<void>;
   /** SIGKILL, as a crash: no shutdown code runs, and `cleanup` waits for stop(). */
@@ -86,6 +88,7 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
     return {
       hosts,
       logs,
+      pid: child.pid!,
       async stop() {
         await stopChild(child);
         await cleanup();

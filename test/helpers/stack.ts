@@ -38,6 +38,10 @@ export interface RegistryOptions {
   redirect?: boolean;
   /** Wharf only: storage settings (WHARF_REGISTRY_STORAGE_AZURE_…) instead of the data directory. */
   storageEnv?: Record<string, string>;
+  /** Wharf only: `--workers N` (cluster workers sharing the port). */
+  workers?: number;
+  /** Wharf only: further WHARF_REGISTRY_* settings. */
+  env?: Record<string, string>;
 }
 
 export interface RunningRegistry {
@@ -48,6 +52,8 @@ export interface RunningRegistry {
   dataDir: string;
   /** The last lines the process printed. */
   logs(): string;
+  /** The process id (the cluster primary with workers). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -70,8 +76,10 @@ export async function startWharf(opts: RegistryOptions = {}): Promise<RunningReg
         WHARF_REGISTRY_STORAGE_DELETE_ENABLED: String(opts.deleteEnabled ?? true),
         WHARF_REGISTRY_LOG_LEVEL: opts.logLevel ?? 'warn',
         ...authEnv(opts),
+        ...opts.env,
       };
-      return { file: process.execPath, args: [cliMain, 'registry'], env };
+      const workers = opts.workers === undefined ? [] : ['--workers', String(opts.workers)];
+      return { file: process.execPath, args: [cliMain, 'registry', ...workers], env };
     },
     // With a token server configured the registry must challenge; otherwise 200 or htpasswd's 401.
     ready: ([host]) => answers(`http://${host}/v2/`, opts.token ? [401] : [200, 401]),
@@ -79,7 +87,7 @@ export async function startWharf(opts: RegistryOptions = {}): Promise<RunningReg
     cleanup: removeDataDir,
   });
   const host = server.hosts[0]!;
-  return { url: `http://${host}`, host, dataDir, logs: server.logs, stop: server.stop };
+  return { url: `http://${host}`, host, dataDir, logs: server.logs, pid: server.pid, stop: server.stop };
 }
 
 function storageEnv(opts: RegistryOptions, dataDir: string): Record<string, string> {

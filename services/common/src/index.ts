@@ -3,6 +3,7 @@ export { requestContext } from './request-context.js';
 export { errorRenderer } from './error-renderer.js';
 export { debugSection, duration, fetchUrl, listenAddr, logSection, tlsSection, type TlsSettings } from './config-schemas.js';
 export { serviceUrl, splitAddr, startHttpServer, tlsServerOptions, type RunningServer } from './http-server.js';
+export { serveClusterMetrics, shareWorkerMetrics } from './cluster-metrics.js';
 export { counter, createServiceMetrics, gauge, histogram, sampleValue, type MetricsRegistry, type ServiceMetrics } from './metrics.js';
 export { healthRoutes, NotReady, readiness, readinessTimeoutMs, type ReadinessCheck, type ReadinessReport } from './health.js';
 export { mountOperations, startDebugServer, type Operations } from './operations.js';

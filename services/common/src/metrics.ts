@@ -15,6 +15,8 @@ export interface ServiceMetrics {
   middleware(req: Request, res: Response, next: NextFunction): void;
   /** GET /metrics in the Prometheus text format. */
   handler(req: Request, res: Response): Promise<void>;
+  /** Where the exposition comes from: this process's registry unless replaced (cluster workers). */
+  setSource(source: () => Promise<string>): void;
 }
 
 function routeLabel(req: Request, res: Response): string {
@@ -40,6 +42,8 @@ export function createServiceMetrics(service: string, enabled = true): ServiceMe
   const bytesOut = new Counter({ name: 'wharf_http_response_bytes_total', help: 'Bytes sent, headers included', labelNames: ['route'], registers: [registry] });
   const bytesIn = new Counter({ name: 'wharf_http_request_bytes_total', help: 'Bytes received, headers included', labelNames: ['route'], registers: [registry] });
 
+  let source = () => registry.metrics();
+
   return {
     registry,
     enabled,
@@ -59,7 +63,18 @@ export function createServiceMetrics(service: string, enabled = true): ServiceMe
       next();
     },
     async handler(_req, res) {
-      res.set('Content-Type', registry.contentType).send(await registry.metrics());
+      let body: string;
+      try {
+        body = await source();
+      } catch (err) {
+        // A failed scrape must look failed to Prometheus, not like counters reset to nothing.
+        res.status(503).type('text/plain').send(`metrics unavailable: ${err instanceof Error ? err.message : String(err)}\n`);
+        return;
+      }
+      res.set('Content-Type', registry.contentType).send(body);
+    },
+    setSource(next) {
+      source = next;
     },
   };
 }

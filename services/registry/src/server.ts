@@ -32,6 +32,8 @@ export interface Registry {
   app: Express;
   storage: RegistryStorage;
   logger: Logger;
+  /** What /metrics serves (a cluster worker points it at the whole cluster's). */
+  metrics: ServiceMetrics;
   /** Listens on config.http.addr (or the given port/host); resolves with the bound address. */
   listen(port?: number, host?: string): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -76,6 +78,7 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
     app,
     storage,
     logger,
+    metrics,
     async listen(port?: number, host?: string) {
       const addr = splitAddr(config.http.addr);
       server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, { requestTimeout: durationMs(config.http.requestTimeout) }, config.http.tls, logger);
