@@ -13,6 +13,7 @@ import { apiRouters } from './http/routes/api.js';
 import { eventRoutes } from './http/routes/events.js';
 import { registryNamespaceRoutes } from './http/routes/registry-namespaces.js';
 import { v1Routes } from './http/routes/v1/router.js';
+import { scheduleRetention } from './retention/prune.js';
 import { startWebhookWorker } from './webhooks/deliver.js';
 import { loadUiAssets } from './ui/assets.js';
 import { uiRouter } from './ui/router.js';
@@ -56,6 +57,7 @@ export async function createIndex(config: IndexConfig, deps: IndexDependencies =
   const operations = indexOperations(config, { store, signingKeys, logger }, metrics);
   const app = createIndexApp({ config, store, logger, tokens, signingKeys, apiRouters: routers, ownAuthRouters, v1Routes: v1, uiRoutes: ui, operations });
   const webhookWorker = startWebhookWorker(store, config.webhooks, logger, webhookCounter(metrics.registry));
+  const retention = scheduleRetention(store.db, config.retention, logger);
   let server: RunningServer | undefined;
   let debugServer: RunningServer | undefined;
   return {
@@ -77,6 +79,7 @@ export async function createIndex(config: IndexConfig, deps: IndexDependencies =
       await Promise.all([server?.close(), debugServer?.close()]);
       // Before the store closes: the worker records each attempt in it.
       await webhookWorker.stop();
+      await retention.stop();
       store.close();
     },
   };

@@ -2,6 +2,7 @@
 // contain '_', so WHARF_INDEX_A_B maps onto index.a.b.
 import { z } from 'zod';
 import { debugSection, duration, fetchUrl, listenAddr, logSection, tlsSection } from '@wharf/common';
+import { durationMs } from '@wharf/shared';
 
 export const indexConfigSchema = z.strictObject({
   http: z
@@ -124,6 +125,21 @@ export const indexConfigSchema = z.strictObject({
       perAddress: z.number().int().positive().default(600),
       /** Failed logins per (account, address) per window; success does not count. */
       failedPerAccount: z.number().int().positive().default(10),
+    })
+    .prefault({}),
+  retention: z
+    .strictObject({
+      /** Audit log entries older than this are deleted ("0d": kept forever). Every token grant is one. */
+      auditLog: duration.default('365d'),
+      /** Finished webhook deliveries (delivered or failed) older than this are deleted ("0d": kept forever). */
+      webhookDeliveries: duration.default('30d'),
+      /**
+       * How long a registry event's id is remembered, so a re-sent event is applied once: keep it
+       * longer than any outage of the index a registry's durable queue may bridge ("0d": forever).
+       */
+      eventIds: duration.default('30d'),
+      /** How often old rows (and expired sessions, refresh tokens and v1 tokens) are deleted. */
+      interval: duration.refine((v) => durationMs(v) >= 1000, 'at least 1s').default('1h'),
     })
     .prefault({}),
 });
