@@ -1,5 +1,5 @@
-// Real-client tests need binaries from the OS (docker, skopeo, podman, docker-registry,
-// htpasswd). On a developer machine a missing one skips the tests that need it, visibly; in CI
+// Real-client tests need binaries from the OS (docker, skopeo, podman, buildah, ctr,
+// docker-registry, htpasswd). On a developer machine a missing one skips the tests that need it, visibly; in CI
 // (CI=true) a missing one is an error, so a broken CI image can never pass by skipping.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -10,6 +10,8 @@ const packages: Record<string, string> = {
   dockerd: 'docker.io',
   skopeo: 'skopeo',
   podman: 'podman',
+  buildah: 'buildah',
+  ctr: 'containerd',
   'docker-registry': 'docker-registry',
   htpasswd: 'apache2-utils',
   chromium: 'chromium',

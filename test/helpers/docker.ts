@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { requireClient, unavailable } from './clients.js';
 import { dockerArchive, makeLayers, type Layer } from './images.js';
 import { repoRoot } from './launch.js';
@@ -30,6 +30,14 @@ export function dockerHost(): Promise<string> {
     return match[1];
   })();
   return engine;
+}
+
+/** The socket of the engine's own containerd (dockerd.sh runs it under its exec root), for ctr. */
+export async function containerdAddress(): Promise<string> {
+  const socket = (await dockerHost()).replace(/^unix:\/\//, '');
+  const address = join(dirname(socket), 'exec', 'containerd', 'containerd.sock');
+  if (!existsSync(address)) throw new Error(`no containerd socket at ${address}: has dockerd.sh changed its layout?`);
+  return address;
 }
 
 async function dockerEnv(): Promise<NodeJS.ProcessEnv> {
