@@ -1,6 +1,7 @@
 // The pull-through cache as an optional feature (README, "Chained private index / pull-through
-// cache"): with upstreams configured the blob, upload, manifest and tag stores are wrapped by the
-// proxy decorators; with none the storage is returned as it was. Handlers know nothing of it.
+// cache"): with upstreams configured the blob, upload, manifest and tag stores and the referrers
+// listing are wrapped by the proxy decorators; with none the storage is returned as it was.
+// Handlers know nothing of it.
 import type { Logger } from 'pino';
 import { durationMs } from '@wharf/shared';
 import type { RegistryConfig } from '../config/schema.js';
@@ -8,6 +9,7 @@ import type { RegistryStorage } from '../storage/registry-storage.js';
 import { IndexNamespaces } from './local-namespaces.js';
 import { ProxyBlobs } from './proxy-blobs.js';
 import { ProxyManifests } from './proxy-manifests.js';
+import { ProxyReferrers } from './proxy-referrers.js';
 import { ProxyTags } from './proxy-tags.js';
 import { LocalOnlyUploads } from './proxy-uploads.js';
 import { refuseWrite } from './refusal.js';
@@ -43,6 +45,7 @@ export function enableProxy(storage: RegistryStorage, config: RegistryConfig, de
     uploads: new LocalOnlyUploads(storage.uploads, router),
     manifests: new ProxyManifests(storage.manifests, router, logger, config.storage.maxManifestBytes),
     tags: new ProxyTags(storage.tags, router, logger),
+    referrers: new ProxyReferrers(storage.referrers, router, logger),
     writeRefusal: async (name) => {
       const route = await router.route(name);
       return route ? refuseWrite(name, route) : undefined;

@@ -38,6 +38,9 @@ export type Tags = Omit<TagStore, 'untag'> & {
   untag(name: string, tag: string, origin?: ChangeOrigin): Promise<void>;
 };
 
+/** The referrers listing as handlers see it, so a decorator (the pull-through cache) can stand in. */
+export type Referrers = Pick<ReferrerIndex, 'list' | 'digests'>;
+
 /** The upload sessions as handlers see them, so a decorator can stand in for them. */
 export type Uploads = Pick<UploadSessions, 'start' | 'status' | 'append' | 'commit' | 'cancel'>;
 
@@ -47,7 +50,7 @@ export interface RegistryStorage {
   uploads: Uploads;
   manifests: Manifests;
   tags: Tags;
-  referrers: ReferrerIndex;
+  referrers: Referrers;
   catalog: Catalog;
   /**
    * Why a write (push, delete) to this name can never succeed here, whoever asks: a proxied name

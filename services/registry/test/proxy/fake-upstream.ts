@@ -19,6 +19,8 @@ export interface FakeUpstreamOptions {
   user?: { username: string; password: string };
   /** Token lifetime the token endpoint states (expires_in). */
   tokenSeconds?: number;
+  /** Answer the referrers API with 404, as a registry without it (Distribution 2.8). */
+  noReferrersApi?: boolean;
 }
 
 export interface FakeUpstream {
@@ -52,7 +54,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   /** Whether the request may go on; otherwise the 401 has been sent. */
   const authorized = (req: IncomingMessage, res: import('node:http').ServerResponse, path: string): boolean => {
     if (path === '/v2/' || path === '/v2') return true;
-    const name = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(path)?.[1] ?? '';
+    const name = /^\/v2\/(.+?)\/(?:manifests|blobs|tags|referrers)\//.exec(path)?.[1] ?? '';
     const isPrivate = name.startsWith('private/');
     const header = req.headers.authorization;
     if (options.auth === 'basic') {
@@ -88,6 +90,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     }
     requests.push(seen);
     if (options.auth && !authorized(req, res, path)) return;
+    if (options.noReferrersApi && /^\/v2\/.+\/referrers\//.test(path)) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('404 page not found\n');
+      return;
+    }
     const forged = req.method === 'GET' ? tampered.get(path.slice(path.lastIndexOf('/') + 1)) : undefined;
     if (forged) {
       res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(forged.length) }).end(forged);

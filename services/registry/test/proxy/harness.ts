@@ -1,12 +1,14 @@
 // A pull-through registry built in process (memory driver, no auth) in front of a fake upstream,
 // and a fake private index that publishes its namespaces (GET /registry/namespaces).
 import { createServer, type Server } from 'node:http';
+import { after } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { registryConfigSchema, type RegistryConfigInput } from '../../src/config/schema.js';
 import { createRegistry, type Registry } from '../../src/server.js';
 import { createMemoryDriver } from '../../src/storage/driver/memory/memory-driver.js';
 import type { StorageDriver } from '../../src/storage/driver/driver.js';
+import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
 
 export type ProxyConfigInput = NonNullable<RegistryConfigInput['proxy']>;
 
@@ -55,5 +57,18 @@ export async function startFakeIndex(namespaces: string[]): Promise<FakeIndex> {
       return state.loads;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Starts fake upstreams for one test file; all of them close when its tests are done. */
+export function fakeUpstreamsForThisFile(): (options?: Parameters<typeof startFakeUpstream>[0]) => Promise<FakeUpstream> {
+  const started: FakeUpstream[] = [];
+  after(async () => {
+    for (const up of started) await up.close();
+  });
+  return async (options = {}) => {
+    const up = await startFakeUpstream(options);
+    started.push(up);
+    return up;
   };
 }

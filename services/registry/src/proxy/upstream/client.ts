@@ -5,7 +5,7 @@
 // token.md's challenge → token → retry dance), so a local user's Authorization cannot leak.
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { manifestMediaTypes } from '@wharf/shared';
+import { isDigest, manifestMediaTypes, mediaTypes, type Descriptor } from '@wharf/shared';
 import { parseChallenge } from './challenge.js';
 import { TokenCache } from './token-cache.js';
 
@@ -60,6 +60,17 @@ const acceptManifests = manifestMediaTypes.join(', ');
 const maxTagPages = 20;
 /** JSON answers (a tag list page, a token) larger than this are refused: they are not real. */
 const maxJsonBytes = 4 * 1024 * 1024;
+
+function isDescriptor(value: unknown): value is Descriptor {
+  const d = value as Partial<Descriptor> | null;
+  return (
+    typeof d === 'object' && d !== null &&
+    typeof d.mediaType === 'string' && typeof d.digest === 'string' && isDigest(d.digest) &&
+    Number.isSafeInteger(d.size) && (d.size as number) >= 0 &&
+    (d.artifactType === undefined || typeof d.artifactType === 'string') &&
+    (d.annotations === undefined || (typeof d.annotations === 'object' && d.annotations !== null && Object.values(d.annotations).every((v) => typeof v === 'string')))
+  );
+}
 
 /** A response and the means to cut it off (the body's deadline aborts the request). */
 interface Answer {
@@ -144,6 +155,24 @@ export class UpstreamClient {
     // A reader that stops early (an error, a cancelled fill) closes the upstream connection too.
     body.on('close', () => source.destroy());
     return { body, size: length === null ? undefined : Number(length) };
+  }
+
+  /**
+   * The referrers of `digest` as the upstream lists them (OCI referrers API), or undefined when
+   * the upstream answers 404: it has no referrers API, and clients fall back to the tag schema.
+   * Descriptors that are not well formed are dropped rather than passed on.
+   */
+  async listReferrers(remote: string, digest: string): Promise<Descriptor[] | undefined> {
+    let answer: Answer;
+    try {
+      answer = await this.send('GET', `/v2/${remote}/referrers/${digest}`, remote, { Accept: mediaTypes.ociIndex });
+    } catch (err) {
+      if (isUpstreamError(err, 'not-found')) return undefined;
+      throw err;
+    }
+    const body = this.parseJson(await this.readBody(answer, maxJsonBytes, 'referrers index')) as { manifests?: unknown };
+    if (!Array.isArray(body.manifests)) throw new UpstreamError('failed', `upstream ${this.name} sent a referrers answer without a manifests list`);
+    return body.manifests.filter(isDescriptor);
   }
 
   /** Every tag of the repository, following the upstream's pagination (a bounded number of pages). */
