@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `wharf` command: wharf registry | index | serve | user add | config check FILE | config schema.
+// The `wharf` command: wharf registry | index | serve | user add|passwd | config check FILE | config schema.
 import { parseArgs } from 'node:util';
 import { runConfigCommand } from './commands/config.js';
 import { runGcCommand } from './commands/gc.js';
@@ -17,6 +17,7 @@ commands:
   index                 run the index (accounts, repositories, token server) alone
   serve                 run the index and the registry together on embedded defaults
   user add NAME         create an account (password on standard input; --admin, --email)
+  user passwd NAME      set an account's password (on standard input); signs it out everywhere
   config check FILE     validate a configuration file and print the effective config
   config schema         print the configuration's JSON Schema
   gc                    collect garbage in the registry's storage (safe while serving)

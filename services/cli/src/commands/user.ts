@@ -1,8 +1,9 @@
 // `wharf user add NAME [--admin] [--email E]`: creates an account directly in the index's
-// database. The password is read from standard input (one line), or prompted for on a terminal
-// without echo, so it never appears in the process list or shell history.
+// database; `wharf user passwd NAME` sets a password (an operator locked out of the only admin
+// account has no other way back). The password is read from standard input (one line), or
+// prompted for on a terminal without echo, so it never appears in the process list or history.
 import { createInterface } from 'node:readline';
-import { createAccount, openIndexStore } from '@wharf/index';
+import { createAccount, openIndexStore, setPassword } from '@wharf/index';
 import { loadConfig } from '../config/load.js';
 import { wharfConfigSchema } from '../config/schema.js';
 
@@ -42,13 +43,26 @@ async function readPassword(): Promise<string> {
 
 export async function runUserCommand(args: string[], options: { config?: string | undefined; admin?: boolean | undefined; email?: string | undefined }): Promise<number> {
   const [sub, username] = args;
-  if (sub !== 'add' || !username) {
-    console.error('usage: wharf user add NAME [--admin] [--email ADDRESS]   (password on standard input)');
+  if ((sub !== 'add' && sub !== 'passwd') || !username || args.length > 2) {
+    console.error('usage: wharf user add NAME [--admin] [--email ADDRESS]   (password on standard input)\n       wharf user passwd NAME                        (password on standard input)');
+    return 2;
+  }
+  if (sub === 'passwd' && (options.admin !== undefined || options.email !== undefined)) {
+    console.error('wharf: user passwd takes no --admin or --email (it sets the password only)');
     return 2;
   }
   const config = await loadConfig(wharfConfigSchema, { file: options.config });
   const password = await readPassword();
   const store = openIndexStore(config.index.database.path);
+  if (sub === 'passwd') {
+    try {
+      await setPassword(store, { bcryptCost: config.index.accounts.bcryptCost }, username, password);
+      console.log(`password of ${username} set; its refresh tokens and browser sessions are revoked`);
+      return 0;
+    } finally {
+      store.close();
+    }
+  }
   try {
     const user = await createAccount(store, { bcryptCost: config.index.accounts.bcryptCost }, {
       username,

@@ -117,6 +117,17 @@ export async function updateAccount(
 }
 
 /**
+ * Sets an account's password from the command line (no old password: the operator runs it on
+ * the index's own database); signs the account out everywhere, as a change through the API does.
+ */
+export async function setPassword(store: IndexStore, options: AccountOptions, username: string, password: string): Promise<void> {
+  const user = store.users.byName(username);
+  if (!user) throw new IndexError('NOT_FOUND', { message: `no account named ${username}` });
+  await updateAccount(store, options, user, { password });
+  store.audit.record({ actor: null, action: 'user.password', target: user.username, detail: { via: 'cli' } });
+}
+
+/**
  * Deletes an account with its namespace, repositories and tokens; later token requests fail.
  * The last owner of an organization cannot go: the organization would be left with nobody who
  * may run it (the same rule that stops removing its last owner).
