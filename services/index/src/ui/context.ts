@@ -12,6 +12,15 @@ export interface Notice {
   text: string;
   /** A one-shot secret for the page after a redirect, sealed for this session (sealed.ts). */
   sealed?: string;
+  /** A refused form's input, so the page shows it again instead of an empty form. */
+  form?: KeptForm;
+}
+
+/** What was typed into a refused form (never passwords or the CSRF token), by field name. */
+export interface KeptForm {
+  /** The path the form posted to, so only that form on the page is filled in. */
+  action: string;
+  fields: Record<string, string>;
 }
 
 export interface UiContext {
@@ -39,4 +48,10 @@ export function siteAdmin(res: Response): User {
   const user = signedInUser(res);
   if (!isSiteAdmin(contextOf(res).principal)) throw new IndexError('DENIED', { message: 'site admins only' });
   return user;
+}
+
+/** What the user typed into field `name` of the form posting to `action`, if it was just refused. */
+export function keptValue(ctx: UiContext, action: string, name: string): string | undefined {
+  const form = ctx.notice?.form;
+  return form?.action === action ? form.fields[name] : undefined;
 }

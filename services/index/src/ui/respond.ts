@@ -4,7 +4,8 @@
 import type { Request, Response } from 'express';
 import { ApiError } from '@wharf/shared';
 import type { Html } from './html.js';
-import { contextOf } from './context.js';
+import { contextOf, type KeptForm } from './context.js';
+import { csrfField } from './csrf.js';
 import type { Sessions } from './session.js';
 
 /** A submitted form field as a string ('' when absent or repeated). Passwords keep their spaces;
@@ -24,6 +25,27 @@ export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])/.test(next) && !/[\r\n]/.test(next) ? next : '/';
 }
 
+/** Fields a refused form may show again: never a password, a confirmation or the CSRF token. */
+const unkept = /password|confirm|secret/i;
+/** The session row holds the notice: input larger than this is not kept. */
+const maxKeptBytes = 16 * 1024;
+
+/** What was typed into the form, to fill it in again after a refusal; undefined if too large. */
+export function keptForm(req: Request): KeptForm | undefined {
+  const body = req.body as Record<string, unknown> | undefined;
+  const fields: Record<string, string> = {};
+  let bytes = 0;
+  for (const [name, value] of Object.entries(body ?? {})) {
+    if (typeof value !== 'string' || name === csrfField || unkept.test(name)) continue;
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+    if (bytes > maxKeptBytes) return undefined;
+    fields[name] = value;
+  }
+  // The full path (a nested router's req.path is relative to where it is mounted).
+  const action = new URL(req.originalUrl, 'http://ui.invalid').pathname;
+  return Object.keys(fields).length ? { action, fields } : undefined;
+}
+
 export type FormHandler = (req: Request, res: Response) => Promise<string | void> | string | void;
 
 /**
@@ -40,7 +62,8 @@ export function formAction(sessions: Sessions, back: (req: Request) => string, f
       if (typeof res.locals.redirect === 'string') target = res.locals.redirect;
     } catch (err) {
       if (!(err instanceof ApiError) || err.status >= 500 || !session || err.status === 401) throw err;
-      sessions.notify(session, JSON.stringify({ kind: 'error', text: err.message }));
+      const form = keptForm(req);
+      sessions.notify(session, JSON.stringify({ kind: 'error', text: err.message, ...(form ? { form } : {}) }));
     }
     res.redirect(303, target);
   };

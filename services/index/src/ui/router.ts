@@ -49,7 +49,11 @@ function readNotice(raw: string | undefined): Notice | undefined {
   if (!raw) return undefined;
   try {
     const parsed = JSON.parse(raw) as Notice;
-    return parsed.kind === 'ok' || parsed.kind === 'error' ? parsed : undefined;
+    if (parsed.kind !== 'ok' && parsed.kind !== 'error') return undefined;
+    const form = parsed.form as Partial<Notice['form']> | undefined;
+    const wellFormed = typeof form?.action === 'string' && typeof form.fields === 'object' && form.fields !== null && Object.values(form.fields).every((v) => typeof v === 'string');
+    if (!wellFormed) delete parsed.form;
+    return parsed;
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 // A repository's settings page: description, visibility, collaborators, webhooks with their
 // recent deliveries, and the danger zone.
 import { html, type Html } from '../html.js';
-import type { UiContext } from '../context.js';
+import { keptValue, type UiContext } from '../context.js';
 import type { Repository, RepoPermission } from '../../db/repositories.js';
 import type { Delivery, Webhook } from '../../db/webhooks.js';
 import { page, postForm } from './layout.js';
@@ -14,6 +14,11 @@ export interface RepositorySettingsData {
 }
 
 const permissions: RepoPermission[] = ['read', 'write', 'admin'];
+
+/** A permission the user picked in a refused form, if it is one. */
+function keptPermission(value: string | undefined): RepoPermission | undefined {
+  return permissions.find((p) => p === value);
+}
 
 function permissionSelect(id: string, selected: RepoPermission = 'read'): Html {
   return html`<select id="${id}" name="permission">${permissions.map((p) => html`<option value="${p}"${p === selected ? html` selected` : ''}>${p}</option>`)}</select>`;
@@ -30,8 +35,8 @@ function collaboratorsSection(ctx: UiContext, base: string, data: RepositorySett
   return html`<section aria-labelledby="collab-h"><h2 id="collab-h">Collaborators</h2>
 <p class="help">read: pull · write: pull and push · admin: also delete and manage settings.</p>
 ${rows.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">User</th><th scope="col">Permission</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>${rows}</tbody></table></div>` : html`<p class="muted">No collaborators.</p>`}
-${postForm(ctx, `${base}/collaborators`, html`<label for="collab-user">Username</label><input id="collab-user" name="username" required autocapitalize="none">
-<label for="collab-perm">Permission</label>${permissionSelect('collab-perm')}
+${postForm(ctx, `${base}/collaborators`, html`<label for="collab-user">Username</label><input id="collab-user" name="username" required autocapitalize="none" value="${keptValue(ctx, `${base}/collaborators`, 'username') ?? ''}">
+<label for="collab-perm">Permission</label>${permissionSelect('collab-perm', keptPermission(keptValue(ctx, `${base}/collaborators`, 'permission')))}
 <button type="submit">Add collaborator</button>`, { class: 'row-form' })}</section>`;
 }
 
@@ -54,7 +59,7 @@ ${deliveries.length ? html`<div class="table-wrap"><table class="deliveries"><th
   return html`<section aria-labelledby="hooks-h"><h2 id="hooks-h">Webhooks</h2>
 <p class="help">Each push of a tag is POSTed as JSON to every webhook.</p>
 ${hooks.length ? html`<ul class="cards">${hooks}</ul>` : html`<p class="muted">No webhooks.</p>`}
-${postForm(ctx, `${base}/webhooks`, html`<label for="hook-url">Payload URL</label><input id="hook-url" name="url" type="url" required placeholder="https://ci.example.com/hooks/wharf">
+${postForm(ctx, `${base}/webhooks`, html`<label for="hook-url">Payload URL</label><input id="hook-url" name="url" type="url" required placeholder="https://ci.example.com/hooks/wharf" value="${keptValue(ctx, `${base}/webhooks`, 'url') ?? ''}">
 <button type="submit">Add webhook</button>`, { class: 'row-form' })}</section>`;
 }
 
@@ -65,7 +70,7 @@ export function repositorySettingsPage(ctx: UiContext, data: RepositorySettingsD
 <h1>Settings of ${repo.name}</h1>
 <section aria-labelledby="desc-h"><h2 id="desc-h">Description</h2>
 ${postForm(ctx, `${base}/description`, html`<label for="description">Description (Markdown)</label>
-<textarea id="description" name="description" rows="6" maxlength="2000">${repo.description}</textarea>
+<textarea id="description" name="description" rows="6" maxlength="2000">${keptValue(ctx, `${base}/description`, 'description') ?? repo.description}</textarea>
 <button type="submit">Save description</button>`, { class: 'stack' })}</section>
 <section aria-labelledby="vis-h"><h2 id="vis-h">Visibility</h2>
 ${postForm(ctx, `${base}/visibility`, html`<fieldset><legend>Who may pull</legend>

@@ -2,7 +2,7 @@
 // comments) and a tag's detail (its config and layers, or an index's platforms).
 import { mediaTypes } from '@wharf/shared';
 import { html, type Html } from '../html.js';
-import type { UiContext } from '../context.js';
+import { keptValue, type UiContext } from '../context.js';
 import { renderMarkdown } from '../markdown.js';
 import type { RepositoryView, TagView } from '../../repositories/repositories.js';
 import type { CommentView } from '../../repositories/comments.js';
@@ -70,7 +70,7 @@ ${deletable ? postForm(ctx, `${repoUrl(repo.name)}/-/comments/${comment.id}/dele
   );
   const form = ctx.session
     ? postForm(ctx, `${repoUrl(repo.name)}/-/comments`, html`<label for="comment-body">Add a comment</label>
-<textarea id="comment-body" name="body" rows="3" maxlength="5000" required></textarea>
+<textarea id="comment-body" name="body" rows="3" maxlength="5000" required>${keptValue(ctx, `${repoUrl(repo.name)}/-/comments`, 'body') ?? ''}</textarea>
 <button type="submit">Post comment</button>`, { class: 'stack' })
     : html`<p><a href="/login?next=${encodeURIComponent(repoUrl(repo.name))}">Log in</a> to comment.</p>`;
   return html`<section aria-labelledby="comments-h"><h2 id="comments-h">Comments (${data.comments.length})</h2>

@@ -1,12 +1,18 @@
 // Account settings (email, password) and personal access tokens (create with a name, permission
 // and expiry — the secret shown once with a copy button — list, revoke).
 import { html, type Html } from '../html.js';
-import type { UiContext } from '../context.js';
+import { keptValue, type UiContext } from '../context.js';
 import type { AccessToken } from '../../db/tokens.js';
 import type { User } from '../../db/users.js';
 import { page, postForm } from './layout.js';
 import { copyable } from './repository.js';
 import { when } from './format.js';
+
+const tokenPermissions = [
+  ['read', 'read (pull)'],
+  ['read-write', 'read-write (pull, push)'],
+  ['read-write-delete', 'read-write-delete'],
+] as const;
 
 function settingsNav(current: 'account' | 'tokens'): Html {
   const link = (href: string, label: string, key: typeof current) => html`<a href="${href}"${current === key ? html` aria-current="page"` : ''}>${label}</a>`;
@@ -42,19 +48,18 @@ function tokenRow(ctx: UiContext, t: AccessToken): Html {
 }
 
 export function tokensPage(ctx: UiContext, tokens: AccessToken[], created?: { name: string; secret: string }): Html {
+  const kept = (name: string) => keptValue(ctx, '/settings/tokens', name);
   const body = html`<h1>Access tokens</h1>${settingsNav('tokens')}
 <p>Use a token as the password of <code>docker login</code>; its permission caps what it may do.</p>
 ${created ? html`<section class="created" aria-labelledby="created-h"><h2 id="created-h">Token “${created.name}” created</h2>
 <p role="status">Copy it now: it is shown only once.</p>${copyable('new-token', 'Your new token', created.secret)}</section>` : ''}
 <section aria-labelledby="new-token-h"><h2 id="new-token-h">New token</h2>
 ${postForm(ctx, '/settings/tokens', html`<label for="token-name">Name</label>
-<input id="token-name" name="name" required maxlength="100" placeholder="laptop">
+<input id="token-name" name="name" required maxlength="100" placeholder="laptop" value="${kept('name') ?? ''}">
 <label for="token-permission">Permission</label>
-<select id="token-permission" name="permission">
-<option value="read">read (pull)</option><option value="read-write" selected>read-write (pull, push)</option><option value="read-write-delete">read-write-delete</option>
-</select>
+<select id="token-permission" name="permission">${tokenPermissions.map(([value, label]) => html`<option value="${value}"${value === (kept('permission') ?? 'read-write') ? html` selected` : ''}>${label}</option>`)}</select>
 <label for="token-expires">Expires (optional)</label>
-<input id="token-expires" name="expires" type="date">
+<input id="token-expires" name="expires" type="date" value="${kept('expires') ?? ''}">
 <button type="submit">Create token</button>`, { class: 'stack' })}</section>
 <section aria-labelledby="tokens-h"><h2 id="tokens-h">Your tokens</h2>
 ${tokens.length ? html`<div class="table-wrap"><table>
