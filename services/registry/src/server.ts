@@ -49,7 +49,7 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
   const metrics = createServiceMetrics('registry', config.http.metrics);
   const driver = deps.driver ?? (await createConfiguredDriver(config.storage));
   const auth = deps.auth ?? (await createConfiguredController(config.auth, logger, metrics.registry));
-  const measured = measuredStorage(createRegistryStorage(instrumented(driver, metrics.registry)), config, metrics);
+  const measured = measuredStorage(createRegistryStorage(instrumented(driver, metrics.registry), { readOnly: config.storage.readOnly }), config, metrics);
   const notifications = enableNotifications(measured, config, { logger, timing: deps.notificationTiming });
   // Outside the notifications: cache fills reach the index as pushes do.
   const storage = enableProxy(notifications.storage, config, { logger });
@@ -61,7 +61,9 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
   let purgeTimer: NodeJS.Timeout | undefined;
 
   const purging = config.storage.uploadPurging;
-  if (purging.enabled) {
+  const readOnly = config.storage.readOnly;
+  if (readOnly) logger.warn('read-only mode: pushes and deletes are refused; no upload purge or garbage collection runs');
+  if (purging.enabled && !readOnly) {
     const run = () =>
       purgeUploads(storage.driver, storage.catalog, durationMs(purging.age))
         .then((removed) => removed.length && logger.info({ removed: removed.length }, 'purged abandoned uploads'))
@@ -70,7 +72,7 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
     purgeTimer.unref();
   }
   const gc = config.storage.gc;
-  const gcSchedule: GcSchedule | undefined = gc.enabled
+  const gcSchedule: GcSchedule | undefined = gc.enabled && !readOnly
     ? scheduleGarbageCollection(storage, durationMs(gc.interval), durationMs(gc.gracePeriod), logger)
     : undefined;
 

@@ -69,6 +69,11 @@ export const storageSchema = z
     redirect: z.strictObject({ enabled: z.boolean().default(false), expiry: duration.default('20m') }).prefault({}),
     azure: azureStorage.optional(),
     delete: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+    /**
+     * Serve pulls only (Distribution's storage.maintenance.readonly): every push, delete and v1
+     * write is refused with 405, and nothing runs in the background that writes (purge, gc).
+     */
+    readOnly: z.boolean().default(false),
     uploadPurging: z
       .strictObject({
         enabled: z.boolean().default(true),
@@ -277,6 +282,10 @@ export const registryConfigSchema = z.strictObject({
   notifications: notificationsSchema,
   v1: v1Schema,
   proxy: proxySchema,
+}).refine((c) => !c.storage.readOnly || c.proxy.upstreams.length === 0, {
+  // A pull-through cache writes whatever it fetches: it cannot be read-only.
+  message: 'storage.readOnly cannot be combined with proxy.upstreams (a pull-through cache stores what it fetches)',
+  path: ['storage', 'readOnly'],
 });
 
 export type RegistryConfigInput = z.input<typeof registryConfigSchema>;

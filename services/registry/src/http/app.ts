@@ -47,7 +47,7 @@ export function createApp({ config, storage, auth, logger, operations }: AppDepe
     manifest: manifestRoutes(storage, { deleteEnabled, maxManifestBytes: config.storage.maxManifestBytes }),
     upload: uploads.start,
     'upload-chunk': uploads.session,
-    blob: blobRoutes(storage, { deleteEnabled, redirect: config.storage.redirect.enabled }),
+    blob: blobRoutes(storage, { deleteEnabled, redirect: config.storage.redirect.enabled, readOnly: config.storage.readOnly }),
     referrers: referrerRoutes(storage),
   };
 
@@ -57,7 +57,7 @@ export function createApp({ config, storage, auth, logger, operations }: AppDepe
   app.set('query parser', 'simple');
   app.use(requestContext(logger, config.log.accessLog));
   mountOperations(app, operations ?? registryOperations(config, { storage, auth, logger }));
-  app.use('/v2', v2Dispatcher(tables, auth, storage.writeRefusal));
+  app.use('/v2', v2Dispatcher(tables, auth, { writeRefusal: storage.writeRefusal, readOnly: config.storage.readOnly }));
   enableV1(app, config, { storage, auth, logger });
   app.use((req, res) => {
     res.set(apiVersionHeader);

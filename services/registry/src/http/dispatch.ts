@@ -13,7 +13,14 @@ export type RouteTables = Record<RouteId, MethodTable>;
 /** Actions no caller can be granted on a name whose storage refuses writes. */
 const writeActions = new Set(['push', 'delete', '*']);
 
-export function v2Dispatcher(tables: RouteTables, auth: AccessController, writeRefusal?: (name: string) => Promise<Error | undefined>) {
+export interface DispatchOptions {
+  /** Why a write to this name can never succeed here (RegistryStorage.writeRefusal). */
+  writeRefusal?: ((name: string) => Promise<Error | undefined>) | undefined;
+  /** storage.readOnly: every write is refused, once the caller is authorized. */
+  readOnly?: boolean;
+}
+
+export function v2Dispatcher(tables: RouteTables, auth: AccessController, { writeRefusal, readOnly = false }: DispatchOptions = {}) {
   /**
    * A caller who presented credentials and was refused a write the storage could never perform
    * (a push to a pull-through cache's proxied name: the token server grants only pull there)
@@ -41,6 +48,9 @@ export function v2Dispatcher(tables: RouteTables, auth: AccessController, writeR
     const access = requiredAccess(route, req.method);
     const grant = await auth.authorize(req, access).catch((err: unknown) => explainRefusal(req, access, err));
     res.locals.user = grant.user;
+    if (readOnly && access.some((a) => a.type === 'repository' && a.actions.some((action) => writeActions.has(action)))) {
+      throw new RegistryError('UNSUPPORTED', { message: 'the registry is in read-only mode', detail: { readOnly: true } });
+    }
     const mountSource = mountSourceAccess(route, req.method, req.query as Record<string, unknown>);
     const mayMount = mountSource !== undefined && (await auth.authorize(req, [mountSource]).then(() => true, () => false));
     const ctx: V2Context = { id: route.id, name, param: route.param ?? '', grant, mayMount };

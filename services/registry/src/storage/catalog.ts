@@ -16,13 +16,20 @@ export class Catalog {
   readonly index: CatalogIndex;
   private rebuilding: Promise<RebuildResult> | undefined;
 
-  constructor(private readonly driver: StorageDriver) {
+  constructor(
+    private readonly driver: StorageDriver,
+    /** storage.readOnly: an index that is not current is not rebuilt (a write); the tree is walked. */
+    private readonly readOnly = false,
+  ) {
     this.index = new CatalogIndex(driver);
   }
 
   /** Repository names, sorted: one list of the index, after a rebuild if it is not current. */
   async repositories(): Promise<string[]> {
-    if (!(await this.index.isCurrent())) await this.rebuildIndex();
+    if (!(await this.index.isCurrent())) {
+      if (this.readOnly) return this.walk();
+      await this.rebuildIndex();
+    }
     return this.index.names();
   }
 

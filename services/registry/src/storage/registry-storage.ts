@@ -60,9 +60,9 @@ export interface RegistryStorage {
   writeRefusal?: (name: string) => Promise<Error | undefined>;
 }
 
-export function createRegistryStorage(rawDriver: StorageDriver): RegistryStorage {
+export function createRegistryStorage(rawDriver: StorageDriver, options: { readOnly?: boolean } = {}): RegistryStorage {
   const plain = checked(rawDriver);
-  const catalog = new Catalog(plain);
+  const catalog = new Catalog(plain, options.readOnly);
   // Every store writes through the indexing decorator, so the catalog index follows the tree.
   const driver = withCatalogIndex(plain, catalog.index);
   const blobs = new BlobStore(driver);

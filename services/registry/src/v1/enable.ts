@@ -72,7 +72,7 @@ export function enableV1(app: Express, config: RegistryConfig, deps: V1Dependenc
   const storage = createV1Storage(deps.storage);
   const v1Deps: V1Deps = { storage, access: imageAccess(storage.membership, authorizer.isPublic) };
   const router = express.Router();
-  router.use(v1Dispatcher(routeTables(v1Deps, authorizer, config.storage.delete.enabled), authorizer));
+  router.use(v1Dispatcher(routeTables(v1Deps, authorizer, config.storage.delete.enabled), authorizer, config.storage.readOnly));
   router.use(v1ErrorRenderer(deps.logger));
   app.use(['/v1', '/_ping'], router);
   const index = config.v1.index ? new URL(config.v1.index).host : undefined;

@@ -27,6 +27,7 @@ export const v1Errors = {
   NOT_FOUND: { status: 404, message: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   DELETE_DISABLED: { status: 405, message: 'Deletes are disabled on this registry' },
+  READ_ONLY: { status: 405, message: 'The registry is in read-only mode' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'Requested range not satisfiable' },
   TOO_LARGE: { status: 413, message: 'Request body too large' },
   INDEX_UNAVAILABLE: { status: 503, message: 'Index unavailable' },

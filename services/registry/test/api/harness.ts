@@ -27,6 +27,8 @@ export interface BuildOptions {
   maxManifestBytes?: number;
   auth?: RegistryConfigInput['auth'];
   metrics?: boolean;
+  /** Further storage settings (readOnly, gc, uploadPurging …) over the defaults here. */
+  storage?: Omit<NonNullable<RegistryConfigInput['storage']>, 'memory' | 'filesystem' | 's3' | 'azure'>;
 }
 
 export async function buildRegistry(options: BuildOptions = {}): Promise<TestRegistry> {
@@ -38,6 +40,7 @@ export async function buildRegistry(options: BuildOptions = {}): Promise<TestReg
       delete: { enabled: options.deleteEnabled ?? true },
       uploadPurging: { enabled: false },
       ...(options.maxManifestBytes !== undefined ? { maxManifestBytes: options.maxManifestBytes } : {}),
+      ...options.storage,
     },
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.metrics ? { http: { metrics: true } } : {}),

@@ -27,12 +27,13 @@ export interface V1BuildOptions {
   /** A notification endpoint URL, to see what the bridge reports. */
   notify?: string;
   driver?: StorageDriver;
+  readOnly?: boolean;
 }
 
 export async function buildV1Registry(options: V1BuildOptions = {}): Promise<V1TestRegistry> {
   const config = registryConfigSchema.parse({
     log: { level: 'silent' },
-    storage: { memory: {}, delete: { enabled: options.deleteEnabled ?? true }, uploadPurging: { enabled: false } },
+    storage: { memory: {}, delete: { enabled: options.deleteEnabled ?? true }, uploadPurging: { enabled: false }, readOnly: options.readOnly ?? false },
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.notify ? { notifications: { endpoints: [{ name: 'test', url: options.notify, backoff: '10ms' }] } } : {}),
     v1: {

@@ -33,7 +33,7 @@ function validated(route: V1MatchedRoute): Omit<V1Context, 'grant'> {
   return { id: route.id, name, image: route.image ?? '', tag: route.tag ?? '' };
 }
 
-export function v1Dispatcher(tables: V1RouteTables, authorizer: V1Authorizer) {
+export function v1Dispatcher(tables: V1RouteTables, authorizer: V1Authorizer, readOnly = false) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const routes = matchV1Routes(req.baseUrl + req.path);
     if (routes.length === 0) throw new V1Error('NOT_FOUND');
@@ -46,6 +46,7 @@ export function v1Dispatcher(tables: V1RouteTables, authorizer: V1Authorizer) {
       grant = isImageRoute(route.id) ? await authorizer.image(req, req.method) : await authorizer.repository(req, params.name, req.method);
     }
     if (grant.user) res.locals.user = grant.user;
+    if (readOnly && req.method !== 'GET' && req.method !== 'HEAD') throw new V1Error('READ_ONLY');
     await handler(req, res, { ...params, grant });
     if (!res.headersSent) next();
   };

@@ -9,13 +9,15 @@ import { requireDigest } from './parameters.js';
 export interface BlobRouteOptions {
   deleteEnabled: boolean;
   redirect: boolean;
+  /** storage.readOnly: no push follows a HEAD here, so it claims nothing (and writes nothing). */
+  readOnly?: boolean;
 }
 
 export function blobRoutes(storage: RegistryStorage, options: BlobRouteOptions): MethodTable {
   const read: Handler = async (req, res, ctx) => {
     const digest = requireDigest(ctx.param);
     // A HEAD is how clients decide a blob need not be pushed again: it counts as a reference.
-    const info = await storage.blobs.stat(ctx.name, digest, req.method === 'HEAD');
+    const info = await storage.blobs.stat(ctx.name, digest, req.method === 'HEAD' && !options.readOnly);
     const etag = `"${digest}"`;
     res.set({ 'Docker-Content-Digest': digest, ETag: etag, 'Accept-Ranges': 'bytes', 'Cache-Control': 'max-age=31536000' });
     if (options.redirect) {
