@@ -9,6 +9,7 @@ import { runIndex } from './commands/index.js';
 import { runUserCommand } from './commands/user.js';
 import { runCatalogCommand } from './commands/catalog.js';
 import { ConfigError } from './config/load.js';
+import { commandMisuse } from './command-options.js';
 
 const usage = `usage: wharf <command> [options]
 
@@ -65,6 +66,11 @@ async function main(argv: string[]): Promise<number> {
   if (values.help || !command) {
     console.log(usage);
     return command || values.help ? 0 : 2;
+  }
+  const misuse = commandMisuse(command, values, rest);
+  if (misuse) {
+    console.error(`${misuse}\n\n${usage}`);
+    return 2;
   }
   switch (command) {
     case 'registry':
