@@ -29,7 +29,7 @@ options:
   --admin               with user add: a site admin
   --email ADDRESS       with user add: the account's email
   --dry-run             with gc: list what would be freed, remove nothing
-  --grace DURATION      with gc: keep what is newer than this (default storage.gc.gracePeriod)
+  --grace DURATION      with gc: keep what is newer than this (default registry.storage.gc.gracePeriod)
   -h, --help            this text
 
 Every option can be set by an environment variable: WHARF_ plus its path in upper case,
