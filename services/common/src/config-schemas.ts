@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { durationGrammar, durationHint } from '@wharf/shared';
 
-export const duration = z.string().regex(durationGrammar, durationHint);
+// A bare number (YAML `ttl: 5`) gets the hint too, not "expected string, received number".
+export const duration = z.string({ error: durationHint }).regex(durationGrammar, durationHint);
 
 /** host:port (IPv6 hosts in brackets). */
 const hostPort = z
