@@ -324,3 +324,24 @@ describe('wharf registry', () => {
     await assert.rejects(fetch(`http://127.0.0.1:${port}/v2/`), 'nothing listens after the exit');
   });
 });
+
+describe('wharf: options a command does not take', () => {
+  it('are a usage error (exit 2) naming them, before any config is read or anything starts', async () => {
+    const cases: [string[], RegExp][] = [
+      [['index', '--workers', '4'], /^wharf index: --workers does not apply to this command \(it takes --config\)/],
+      [['gc', '--workers', '2'], /^wharf gc: --workers does not apply/],
+      [['registry', '--dry-run'], /^wharf registry: --dry-run does not apply/],
+      [['catalog', 'rebuild', '--grace', '1h'], /^wharf catalog: --grace does not apply/],
+      [['config', 'check', '--admin'], /^wharf config: --admin does not apply/],
+      [['registry', 'extra'], /^wharf registry: unexpected argument "extra"/],
+      [['gc', 'now'], /^wharf gc: unexpected argument "now"/],
+      [['user', 'add', 'alice', 'bob'], /^wharf user: unexpected argument "bob"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run([...args, '--config', join(dir, 'missing.yaml')]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /cannot read/, 'no config was read');
+    }
+  });
+});

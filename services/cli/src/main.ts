@@ -9,6 +9,7 @@ import { runIndex } from './commands/index.js';
 import { runUserCommand } from './commands/user.js';
 import { runCatalogCommand } from './commands/catalog.js';
 import { ConfigError } from './config/load.js';
+import { commandMisuse } from './command-options.js';
 
 const usage = `usage: wharf <command> [options]
 
@@ -29,7 +30,7 @@ options:
   --admin               with user add: a site admin
   --email ADDRESS       with user add: the account's email
   --dry-run             with gc: list what would be freed, remove nothing
-  --grace DURATION      with gc: keep what is newer than this (default storage.gc.gracePeriod)
+  --grace DURATION      with gc: keep what is newer than this (default registry.storage.gc.gracePeriod)
   -h, --help            this text
 
 Every option can be set by an environment variable: WHARF_ plus its path in upper case,
@@ -66,6 +67,11 @@ async function main(argv: string[]): Promise<number> {
   if (values.help || !command) {
     console.log(usage);
     return command || values.help ? 0 : 2;
+  }
+  const misuse = commandMisuse(command, values, rest);
+  if (misuse) {
+    console.error(`${misuse}\n\n${usage}`);
+    return 2;
   }
   switch (command) {
     case 'registry':

@@ -2,10 +2,15 @@
 import { z } from 'zod';
 import { durationGrammar, durationHint } from '@wharf/shared';
 
-export const duration = z.string().regex(durationGrammar, durationHint);
+// A bare number (YAML `ttl: 5`) gets the hint too, not "expected string, received number".
+export const duration = z.string({ error: durationHint }).regex(durationGrammar, durationHint);
 
 /** host:port (IPv6 hosts in brackets). */
-const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'host:port');
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'host:port')
+  // Checked here, so `config check` catches it, not node's listen() at start-up.
+  .refine((addr) => Number(/:(\d{1,5})$/.exec(addr)?.[1] ?? 0) <= 65535, 'host:port with a port from 0 to 65535');
 
 export function listenAddr(defaultAddr: string) {
   return hostPort.default(defaultAddr);

@@ -2,6 +2,7 @@
 // option; service URLs follow the TLS setting.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { serviceUrl, startHttpServer } from './http-server.js';
 
 describe('startHttpServer with TLS', () => {
@@ -28,5 +29,29 @@ describe('serviceUrl', () => {
     assert.equal(serviceUrl({ addr: '127.0.0.1:5001' }), 'http://127.0.0.1:5001');
     assert.equal(serviceUrl({ addr: '127.0.0.1:5001', tls }), 'https://127.0.0.1:5001');
     assert.equal(serviceUrl({ addr: '0.0.0.0:5001', tls, publicUrl: 'https://index.example.com/' }), 'https://index.example.com');
+  });
+});
+
+describe('startHttpServer requestTimeout', () => {
+  it('cuts off a request whose body stalls, within about the timeout (not at node\'s 30 s sweep)', async () => {
+    // The handler waits for the whole body, as an upload does.
+    const server = await startHttpServer((req, res) => req.resume().on('end', () => res.end('complete')), '127.0.0.1', 0, { requestTimeout: 1_000 });
+    try {
+      const started = Date.now();
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(server.address.port, '127.0.0.1');
+        let received = '';
+        socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+        socket.on('close', () => resolve(received)).on('error', reject);
+        // Ten bytes announced, one sent, then nothing.
+        socket.write('PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nx');
+        setTimeout(() => socket.destroy(new Error('not cut off within 8 s')), 8_000).unref();
+      });
+      const elapsed = Date.now() - started;
+      assert.match(answer, /^HTTP\/1\.1 408/, `answered ${JSON.stringify(answer.slice(0, 40))}`);
+      assert.ok(elapsed >= 900 && elapsed < 4_000, `cut off after ${elapsed} ms`);
+    } finally {
+      await server.close();
+    }
   });
 });

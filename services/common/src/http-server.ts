@@ -83,6 +83,17 @@ function reloadOnChange(server: TlsServer, tls: TlsSettings, logger: Logger | un
 }
 
 /**
+ * Node enforces `requestTimeout` only when it sweeps its connections, every
+ * `connectionsCheckingInterval` (30 s by default): a 2 s timeout let a stalled body run on for
+ * up to 30 s. Sweep often enough that the timeout holds to within a tenth of itself.
+ */
+function withTimeoutChecks(options: ServerOptions): ServerOptions {
+  const timeout = options.requestTimeout;
+  if (!timeout || options.connectionsCheckingInterval !== undefined) return options;
+  return { ...options, connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(timeout / 10))) };
+}
+
+/**
  * Listens on host:port (a port of 0 picks a free one), with TLS when `tls` is given; rejects on
  * EADDRINUSE, unreadable PEM files, a key that does not match its certificate and the like.
  * `logger` hears about certificate reloads.
@@ -95,8 +106,9 @@ export async function startHttpServer(
   tls?: TlsSettings,
   logger?: Logger,
 ): Promise<RunningServer> {
-  const tlsServer = tls ? await createTls(app, options, tls) : undefined;
-  const server: Server = tlsServer ?? createServer(options, app);
+  const checked = withTimeoutChecks(options);
+  const tlsServer = tls ? await createTls(app, checked, tls) : undefined;
+  const server: Server = tlsServer ?? createServer(checked, app);
   const stopWatching = tlsServer && tls ? reloadOnChange(tlsServer, tls, logger) : () => undefined;
   // Longer than the usual load balancer idle timeout, so the balancer closes first.
   server.keepAliveTimeout = 65_000;

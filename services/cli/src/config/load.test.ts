@@ -250,6 +250,22 @@ describe('loadConfig: environment overlay', () => {
     assert.match(level!, /^config: registry\.log\.level: .* \[from WHARF_REGISTRY_LOG_LEVEL\]$/);
   });
 
+  it('answers a duration written as a bare number with the duration hint', async () => {
+    const file = await yamlFile('index:\n  token:\n    ttl: 5\n');
+    assert.deepEqual(await problemsOf({ file }), [
+      `config: index.token.ttl: a duration such as 500ms, 30s, 10m, 168h or 7d [in ${file}]`,
+    ]);
+  });
+
+  it('refuses a listen port above 65535 (caught by config check, not at listen time)', async () => {
+    assert.deepEqual(await problemsOf({ env: { WHARF_INDEX_HTTP_ADDR: '127.0.0.1:99999' } }), [
+      'config: index.http.addr: host:port with a port from 0 to 65535 [from WHARF_INDEX_HTTP_ADDR]',
+    ]);
+    const edges = await loadConfig(wharfConfigSchema, { env: { WHARF_REGISTRY_HTTP_ADDR: '[::1]:65535', WHARF_INDEX_HTTP_ADDR: '127.0.0.1:0' } });
+    assert.equal(edges.registry.http.addr, '[::1]:65535');
+    assert.equal(edges.index.http.addr, '127.0.0.1:0');
+  });
+
   it('names the file, not a variable, for a bad value that came from the file', async () => {
     const file = await yamlFile('registry:\n  http:\n    addr: nowhere\n');
     assert.deepEqual(await problemsOf({ file, env: { WHARF_REGISTRY_LOG_LEVEL: 'debug' } }), [

@@ -10,6 +10,7 @@ import type { TokenService } from '../tokens/token-service.js';
 import { IndexError } from './errors.js';
 import { authenticateCaller } from './middleware/authenticate.js';
 import { bodyErrors } from './middleware/body-errors.js';
+import { requireJsonBody } from './middleware/json-body.js';
 import { loginRateLimits } from './middleware/rate-limits.js';
 import { rateLimitCounter } from '../metrics.js';
 import { indexReadiness } from './routes/health.js';
@@ -59,6 +60,7 @@ export function createIndexApp(deps: IndexAppDependencies): Express {
   // Before the JSON API's body parser and Basic authentication: the UI reads forms and sessions.
   if (deps.uiRoutes) app.use(deps.uiRoutes(limits));
   app.use(express.json({ limit: '1mb' }), bodyErrors);
+  app.use('/api', requireJsonBody);
   // Basic credentials on the JSON API are password checks too: the same limits as /token.
   app.use('/api', ...limits);
   app.use(authenticateCaller(store));

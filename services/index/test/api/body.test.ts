@@ -20,6 +20,23 @@ describe('request bodies', () => {
       .send(JSON.stringify({ username: 'alice', padding: 'x'.repeat(1_100_000) }));
     assertError(res, 413, 'PAYLOAD_TOO_LARGE');
   });
+
+  it('answers a body that is not JSON (a form, as curl -d sends) with 400 INVALID_REQUEST, changing nothing', async () => {
+    const index = await buildIndex();
+    const alice = await signUp(index, 'alice');
+    const created = await request(index.app).post('/api/repositories').set('Authorization', alice.auth).send({ name: 'alice/app', visibility: 'public' });
+    assert.equal(created.status, 201, created.text);
+    const form = await request(index.app)
+      .patch('/api/repositories/alice/app')
+      .set('Authorization', alice.auth)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('{"visibility":"private"}');
+    assertError(form, 400, 'INVALID_REQUEST');
+    assert.match(form.body.errors[0].message, /Content-Type: application\/json/);
+    assert.equal((await request(index.app).get('/api/repositories/alice/app').set('Authorization', alice.auth)).body.visibility, 'public');
+    // Bodiless requests need no Content-Type.
+    assert.equal((await request(index.app).put('/api/repositories/alice/app/star').set('Authorization', alice.auth)).status, 204);
+  });
 });
 
 describe('JSON API password checks', () => {

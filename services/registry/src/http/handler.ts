@@ -1,6 +1,7 @@
 // What a route handler is: a plain async function of the request, the response and the matched
 // route (name already validated, access already granted).
 import type { Request, Response } from 'express';
+import { RegistryError } from '@wharf/shared';
 import type { Grant } from '../auth/controller.js';
 import type { RouteId } from './route-table.js';
 
@@ -28,3 +29,11 @@ export function queryParam(req: Request, key: string): string | undefined {
   if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
   return undefined;
 }
+
+/**
+ * DELETE of manifests and blobs while `storage.delete.enabled` is off: 405 UNSUPPORTED, after
+ * authorization as Distribution answers it, saying why (not "not supported on this endpoint").
+ */
+export const deletesDisabled: Handler = async () => {
+  throw new RegistryError('UNSUPPORTED', { message: 'deletes are disabled on this registry (registry.storage.delete.enabled)' });
+};

@@ -106,7 +106,10 @@ describe('unsupported methods', () => {
     const image = await pushImage(app, 'team/app', { tag: 'v1' });
     assertError(await request(app).delete(`/v2/team/app/manifests/${image.digest}`), 405, 'UNSUPPORTED');
     assertError(await request(app).delete('/v2/team/app/manifests/v1'), 405, 'UNSUPPORTED');
-    assertError(await request(app).delete(`/v2/team/app/blobs/${image.layers[0]!.digest}`), 405, 'UNSUPPORTED');
+    const blobDelete = await request(app).delete(`/v2/team/app/blobs/${image.layers[0]!.digest}`);
+    assertError(blobDelete, 405, 'UNSUPPORTED');
+    // Says why, so the operator knows which option to turn on.
+    assert.match((blobDelete.body as { errors: { message: string }[] }).errors[0]!.message, /deletes are disabled .*registry\.storage\.delete\.enabled/);
     assert.equal((await request(app).head('/v2/team/app/manifests/v1')).status, 200);
     assert.equal((await request(app).head(`/v2/team/app/blobs/${image.layers[0]!.digest}`)).status, 200);
   });

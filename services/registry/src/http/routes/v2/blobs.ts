@@ -2,7 +2,7 @@
 import { pipeline } from 'node:stream/promises';
 import { RegistryError } from '@wharf/shared';
 import type { RegistryStorage } from '../../../storage/registry-storage.js';
-import type { Handler, MethodTable } from '../../handler.js';
+import { deletesDisabled, type Handler, type MethodTable } from '../../handler.js';
 import { parseRange } from '../../range.js';
 import { requireDigest } from './parameters.js';
 
@@ -53,7 +53,7 @@ export function blobRoutes(storage: RegistryStorage, options: BlobRouteOptions):
     await pipeline(stream, res);
   };
 
-  const table: MethodTable = { GET: read, HEAD: read };
+  const table: MethodTable = { DELETE: deletesDisabled, GET: read, HEAD: read };
   if (options.deleteEnabled) {
     table.DELETE = async (_req, res, ctx) => {
       const digest = requireDigest(ctx.param);

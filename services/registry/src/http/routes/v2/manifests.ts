@@ -2,7 +2,7 @@
 import type { Request } from 'express';
 import { RegistryError } from '@wharf/shared';
 import type { RegistryStorage } from '../../../storage/registry-storage.js';
-import type { Handler, MethodTable } from '../../handler.js';
+import { deletesDisabled, type Handler, type MethodTable } from '../../handler.js';
 import { parseReference } from './parameters.js';
 import { acceptsMediaType } from './accept.js';
 
@@ -70,7 +70,7 @@ export function manifestRoutes(storage: RegistryStorage, options: ManifestRouteO
     res.status(201).end();
   };
 
-  const table: MethodTable = { GET: read, HEAD: read, PUT: put };
+  const table: MethodTable = { DELETE: deletesDisabled, GET: read, HEAD: read, PUT: put };
   if (options.deleteEnabled) {
     table.DELETE = async (req, res, ctx) => {
       const reference = parseReference(ctx.param, 'MANIFEST_UNKNOWN');
