@@ -10,7 +10,7 @@ import type { TokenService } from '../tokens/token-service.js';
 import { IndexError } from './errors.js';
 import { authenticateCaller } from './middleware/authenticate.js';
 import { bodyErrors } from './middleware/body-errors.js';
-import { loginRateLimits } from './middleware/rate-limits.js';
+import { limitsWhen, loginRateLimits } from './middleware/rate-limits.js';
 import { rateLimitCounter } from '../metrics.js';
 import { indexReadiness } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
@@ -59,8 +59,10 @@ export function createIndexApp(deps: IndexAppDependencies): Express {
   // Before the JSON API's body parser and Basic authentication: the UI reads forms and sessions.
   if (deps.uiRoutes) app.use(deps.uiRoutes(limits));
   app.use(express.json({ limit: '1mb' }), bodyErrors);
-  // Basic credentials on the JSON API are password checks too: the same limits as /token.
-  app.use('/api', ...limits);
+  // Basic credentials on the JSON API are password checks too: the same limits as /token. So are
+  // credentials sent to any other path (authenticateCaller checks them everywhere), or an unknown
+  // path would be an unlimited password oracle: 401 for a wrong password, 404 for the right one.
+  app.use(...limitsWhen((req) => /^\/api(?:\/|$)/i.test(req.path) || req.headers.authorization !== undefined, limits));
   app.use(authenticateCaller(store));
   for (const router of deps.apiRouters ?? []) app.use(router);
   app.use((req) => {
