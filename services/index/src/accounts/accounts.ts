@@ -54,7 +54,7 @@ export async function createAccount(
   const password = checkPassword(input.password);
   const hash = await bcrypt.hash(password, options.bcryptCost);
   return store.transaction(() => {
-    if (store.users.byName(username) || store.namespaces.byName(username)) {
+    if (store.users.byName(username) || store.namespaces.byName(username) || store.namespaces.isRetired(username)) {
       throw new IndexError('NAME_TAKEN', { message: `the name ${username} is taken`, detail: { field: 'username' } });
     }
     const user = store.users.insert(username, email, hash, input.isAdmin ?? false);

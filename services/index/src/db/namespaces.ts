@@ -45,9 +45,18 @@ export class NamespaceTable {
     return this.byId(Number(info.lastInsertRowid))!;
   }
 
-  /** Every namespace's name: what the chained registry keeps local (GET /registry/namespaces). */
+  /**
+   * Every namespace's name: what the chained registry keeps local (GET /registry/namespaces).
+   * Retired names too: their images are still stored here and must not be taken for upstream's.
+   */
   names(): string[] {
-    return (prepared(this.db, 'SELECT name FROM namespaces ORDER BY name').all() as { name: string }[]).map((r) => r.name);
+    const sql = 'SELECT name FROM namespaces UNION SELECT name FROM retired_names ORDER BY name';
+    return (prepared(this.db, sql).all() as { name: string }[]).map((r) => r.name);
+  }
+
+  /** Whether the name belonged to a namespace that was deleted (migration 005 says why it stays taken). */
+  isRetired(name: string): boolean {
+    return prepared(this.db, 'SELECT 1 FROM retired_names WHERE name = ?').get(name) !== undefined;
   }
 
   byName(name: string): Namespace | undefined {
@@ -62,7 +71,9 @@ export class NamespaceTable {
     prepared(this.db, 'UPDATE namespaces SET display_name = ? WHERE id = ?').run(displayName, id);
   }
 
+  /** Deletes the namespace and retires its name for good. */
   delete(id: number): void {
+    prepared(this.db, 'INSERT OR IGNORE INTO retired_names (name, retired_at) SELECT name, ? FROM namespaces WHERE id = ?').run(nowIso(), id);
     prepared(this.db, 'DELETE FROM namespaces WHERE id = ?').run(id);
   }
 

@@ -11,7 +11,7 @@ import { IndexError } from './errors.js';
 import { authenticateCaller } from './middleware/authenticate.js';
 import { bodyErrors } from './middleware/body-errors.js';
 import { requireJsonBody } from './middleware/json-body.js';
-import { loginRateLimits } from './middleware/rate-limits.js';
+import { limitsWhen, loginRateLimits } from './middleware/rate-limits.js';
 import { rateLimitCounter } from '../metrics.js';
 import { indexReadiness } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
@@ -61,8 +61,10 @@ export function createIndexApp(deps: IndexAppDependencies): Express {
   if (deps.uiRoutes) app.use(deps.uiRoutes(limits));
   app.use(express.json({ limit: '1mb' }), bodyErrors);
   app.use('/api', requireJsonBody);
-  // Basic credentials on the JSON API are password checks too: the same limits as /token.
-  app.use('/api', ...limits);
+  // Basic credentials on the JSON API are password checks too: the same limits as /token. So are
+  // credentials sent to any other path (authenticateCaller checks them everywhere), or an unknown
+  // path would be an unlimited password oracle: 401 for a wrong password, 404 for the right one.
+  app.use(...limitsWhen((req) => /^\/api(?:\/|$)/i.test(req.path) || req.headers.authorization !== undefined, limits));
   app.use(authenticateCaller(store));
   for (const router of deps.apiRouters ?? []) app.use(router);
   app.use((req) => {

@@ -55,7 +55,7 @@ export function createOrg(store: IndexStore, actor: Actor, input: { name: unknow
   const displayName = optionalText(input.displayName, maxDisplayNameLength, 'displayName') ?? '';
   const org = store.transaction(() => {
     // Users and organizations share one namespace space: "alice/app" must mean one thing.
-    if (store.users.byName(name) || store.namespaces.byName(name)) {
+    if (store.users.byName(name) || store.namespaces.byName(name) || store.namespaces.isRetired(name)) {
       throw new IndexError('NAME_TAKEN', { message: `the name ${name} is taken`, detail: { field: 'name' } });
     }
     const created = store.namespaces.insert(name, 'org', null, displayName);

@@ -46,7 +46,9 @@ export function allowedActions(store: IndexStore, principal: Principal, reposito
   const allowed = new Set<RepoAction>();
   const repo = store.repositories.byName(repository);
   if (repo?.visibility === 'public') allowed.add('pull');
-  if (rules.proxiedPull && !store.namespaces.byName(namespaceOf(repository))) {
+  // A deleted account's or organization's name stays local: its images are still stored here.
+  const local = store.namespaces.byName(namespaceOf(repository)) !== undefined || store.namespaces.isRetired(namespaceOf(repository));
+  if (rules.proxiedPull && !local) {
     const signedIn = principal.kind === 'user' && !principal.user.disabled;
     if (rules.proxiedPull === 'anonymous' || signedIn) allowed.add('pull');
     return allowed;

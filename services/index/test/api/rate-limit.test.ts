@@ -76,3 +76,19 @@ describe('rate limits', () => {
     assert.equal((await post('10.0.0.2', password)).status, 200);
   });
 });
+
+describe('rate limits on every password check', () => {
+  // Basic credentials are checked wherever they are sent, not only under /api and /token: a path
+  // outside those (an unknown one, /registry/namespaces, /keys) must not be an unlimited oracle
+  // (401 for a wrong password, something else for the right one).
+  for (const path of ['/no-such-endpoint', '/keys/unknown', '/API/user']) {
+    it(`limits failed logins sent to ${path}`, async () => {
+      const index = await buildIndex({ http: { trustProxy: 1 }, rateLimit: { window: '1m', perAddress: 100, failedPerAccount: 2 } });
+      await signUp(index, 'alice');
+      const guess = () => request(index.app).get(path).set('X-Forwarded-For', '10.0.0.1').set('Authorization', basic('alice', 'wrong-password'));
+      assertError(await guess(), 401, 'UNAUTHORIZED');
+      assertError(await guess(), 401, 'UNAUTHORIZED');
+      assertLimited(await guess());
+    });
+  }
+});

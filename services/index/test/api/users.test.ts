@@ -197,3 +197,44 @@ describe('site admin user management', () => {
     assertError(await request(index.app).patch('/api/users/nobody').set('Authorization', admin.auth).send({}), 404, 'NOT_FOUND');
   });
 });
+
+describe('names of deleted accounts and organizations', () => {
+  // The registry keeps a deleted namespace's images: whoever took the name next would own them.
+  const signUpAs = (index: Awaited<ReturnType<typeof buildIndex>>, username: string) =>
+    request(index.app).post('/api/users').send({ username, email: `${username}@example.net`, password: 'someone-elses-pw' });
+
+  it('a deleted account name is never given out again, so nobody inherits its private images', async () => {
+    const index = await buildIndex();
+    const alice = await signUp(index, 'alice');
+    await request(index.app).post('/api/repositories').set('Authorization', alice.auth).send({ name: 'alice/secret', visibility: 'private' }).expect(201);
+    await request(index.app).delete('/api/user').set('Authorization', alice.auth).expect(204);
+    assertError(await signUpAs(index, 'alice'), 409, 'NAME_TAKEN');
+    const mallory = await signUp(index, 'mallory');
+    assertError(await request(index.app).post('/api/orgs').set('Authorization', mallory.auth).send({ name: 'alice' }), 409, 'NAME_TAKEN');
+    const token = await request(index.app).get('/token').query({ service: 'wharf-registry', scope: 'repository:alice/secret:pull' }).set('Authorization', mallory.auth);
+    assert.equal(token.status, 200);
+    assert.equal(token.body.scope, '');
+  });
+
+  it('a deleted organization name is never given out again, to an organization or an account', async () => {
+    const index = await buildIndex();
+    const alice = await signUp(index, 'alice');
+    await request(index.app).post('/api/orgs').set('Authorization', alice.auth).send({ name: 'acme' }).expect(201);
+    await request(index.app).delete('/api/orgs/acme').set('Authorization', alice.auth).expect(204);
+    assertError(await request(index.app).post('/api/orgs').set('Authorization', alice.auth).send({ name: 'acme' }), 409, 'NAME_TAKEN');
+    assertError(await signUpAs(index, 'acme'), 409, 'NAME_TAKEN');
+  });
+
+  it('a deleted name stays local for a chained registry: not granted as upstream content, listed as local', async () => {
+    const secret = 'events-secret-for-tests';
+    const index = await buildIndex({ events: { secret }, upstream: { url: 'http://127.0.0.1:47999', tokenPolicy: 'authenticated' } });
+    const alice = await signUp(index, 'alice');
+    await request(index.app).delete('/api/user').set('Authorization', alice.auth).expect(204);
+    const bobby = await signUp(index, 'bobby');
+    const token = await request(index.app).get('/token').query({ service: 'wharf-registry', scope: 'repository:alice/secret:pull' }).set('Authorization', bobby.auth);
+    assert.equal(token.status, 200);
+    assert.equal(token.body.scope, '');
+    const namespaces = await request(index.app).get('/registry/namespaces').set('Authorization', `Bearer ${secret}`);
+    assert.deepEqual(namespaces.body, { namespaces: ['alice', 'bobby'] });
+  });
+});

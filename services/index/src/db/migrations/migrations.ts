@@ -3,6 +3,7 @@ import { initialSchema } from './001-initial.js';
 import { v1Schema } from './002-v1.js';
 import { upstreamCacheSchema } from './003-upstream-cache.js';
 import { uiSchema } from './004-ui.js';
+import { retiredNamesSchema } from './005-retired-names.js';
 
 export interface Migration {
   version: number;
@@ -15,4 +16,5 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: 'v1', sql: v1Schema },
   { version: 3, name: 'upstream-cache', sql: upstreamCacheSchema },
   { version: 4, name: 'ui', sql: uiSchema },
+  { version: 5, name: 'retired-names', sql: retiredNamesSchema },
 ];

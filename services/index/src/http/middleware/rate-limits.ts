@@ -47,3 +47,8 @@ export function loginRateLimits(config: IndexConfig['rateLimit'], onLimited?: (l
   });
   return [perAddress, failedPerAccount];
 }
+
+/** The same limits, applied only to the requests `applies` picks. */
+export function limitsWhen(applies: (req: Request) => boolean, limits: RequestHandler[]): RequestHandler[] {
+  return limits.map((limit): RequestHandler => (req, res, next) => (applies(req) ? limit(req, res, next) : next()));
+}

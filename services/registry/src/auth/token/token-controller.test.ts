@@ -139,4 +139,43 @@ describe('token controller', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('trusts an x5c chain only through CA certificates: a leaf cannot vouch for a key it signed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wharf-certs-'));
+    const at = (name: string) => join(dir, name);
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+    const newKey = (name: string) => openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', at(`${name}.key`));
+    /** A certificate for `name` signed by `issuer`, with the given extensions. */
+    const issue = (name: string, issuer: string, extensions: string) => {
+      newKey(name);
+      openssl('req', '-new', '-key', at(`${name}.key`), '-subj', `/CN=${name}`, '-out', at(`${name}.csr`));
+      execFileSync('sh', ['-c', `printf '%s\n' "$1" > "$2"`, 'sh', extensions, at(`${name}.ext`)]);
+      openssl('x509', '-req', '-in', at(`${name}.csr`), '-CA', at(`${issuer}.pem`), '-CAkey', at(`${issuer}.key`), '-CAcreateserial',
+        '-days', '2', '-extfile', at(`${name}.ext`), '-out', at(`${name}.pem`));
+    };
+    const der = (name: string) => splitPemCertificates(readFileSync(at(`${name}.pem`), 'utf8'))[0]!.raw.toString('base64');
+    try {
+      newKey('root');
+      openssl('req', '-x509', '-new', '-key', at('root.key'), '-subj', '/CN=root', '-days', '2',
+        '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign', '-out', at('root.pem'));
+      issue('signer', 'root', 'basicConstraints=critical,CA:FALSE');
+      issue('intermediate', 'root', 'basicConstraints=critical,CA:TRUE');
+      issue('vouched', 'intermediate', 'basicConstraints=critical,CA:FALSE');
+      // Whoever holds the key of a plain (non-CA) certificate the root issued signs a certificate for a key of their own.
+      issue('forged', 'signer', 'basicConstraints=critical,CA:FALSE');
+      const { createPrivateKey } = await import('node:crypto');
+      const keyOf = (name: string) => createPrivateKey(readFileSync(at(`${name}.key`)));
+      const [root] = splitPemCertificates(readFileSync(at('root.pem'), 'utf8'));
+      const controller = createTokenController({ realm, service, issuer, keys: certificateKeys([root!]) });
+      const bySigner = sign(keyOf('signer'), {}, { x5c: [der('signer')] }, 'ES256');
+      assert.equal((await controller.authorize(bearer(bySigner), pull)).user, 'alice', 'a leaf the root issued');
+      const viaIntermediate = sign(keyOf('vouched'), {}, { x5c: [der('vouched'), der('intermediate')] }, 'ES256');
+      assert.equal((await controller.authorize(bearer(viaIntermediate), pull)).user, 'alice', 'through a CA intermediate');
+      const forged = sign(keyOf('forged'), { access: push }, { x5c: [der('forged'), der('signer')] }, 'ES256');
+      const err = await rejection(controller.authorize(bearer(forged), pull));
+      assert.match(err.message, /trusted key/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

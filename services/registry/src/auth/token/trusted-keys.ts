@@ -36,12 +36,16 @@ function chainLeaf(roots: X509Certificate[], x5c: string[], now: Date): KeyObjec
     const chain = x5c.map((der) => new X509Certificate(Buffer.from(der, 'base64')));
     const valid = (c: X509Certificate) => new Date(c.validFrom) <= now && now <= new Date(c.validTo);
     if (chain.length === 0 || !chain.every(valid)) return undefined;
+    // Only a CA certificate vouches for another (as Go's x509 Verify in Distribution): otherwise
+    // whoever holds the key of any plain certificate the bundled CA issued could sign a
+    // certificate for a key of their own and mint tokens with it.
     for (let i = 0; i < chain.length - 1; i++) {
-      if (!chain[i]!.checkIssued(chain[i + 1]!) || !chain[i]!.verify(chain[i + 1]!.publicKey)) return undefined;
+      const issuer = chain[i + 1]!;
+      if (!issuer.ca || !chain[i]!.checkIssued(issuer) || !chain[i]!.verify(issuer.publicKey)) return undefined;
     }
     const last = chain.at(-1)!;
     const anchored = roots.some(
-      (root) => root.fingerprint256 === last.fingerprint256 || (last.checkIssued(root) && last.verify(root.publicKey)),
+      (root) => root.fingerprint256 === last.fingerprint256 || (root.ca && last.checkIssued(root) && last.verify(root.publicKey)),
     );
     return anchored ? chain[0]!.publicKey : undefined;
   } catch {
