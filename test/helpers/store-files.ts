@@ -1,5 +1,6 @@
-// Looking at a filesystem store from outside: how many bytes of blob data it holds, and making
-// every file in it look old (so a collection with a short grace period takes what is unused).
+// Looking at a filesystem store from outside: how many bytes of blob data it holds, every file
+// with its modification time (to show nothing changed), and making every file in it look old
+// (so a collection with a short grace period takes what is unused).
 import { readdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -25,4 +26,21 @@ export async function ageFiles(dir: string, ms: number): Promise<void> {
     if (entry.isDirectory()) await ageFiles(path, ms);
     await utimes(path, then, then);
   }
+}
+
+/** Every file under `dir` (relative path → size and modification time), to compare before and after. */
+export async function snapshotFiles(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const walk = async (sub: string): Promise<void> => {
+    for (const entry of await readdir(join(dir, sub), { withFileTypes: true })) {
+      const path = join(sub, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else {
+        const info = await stat(join(dir, path));
+        files.set(path, `${info.size} ${info.mtimeMs}`);
+      }
+    }
+  };
+  await walk('');
+  return files;
 }
