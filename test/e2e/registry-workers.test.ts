@@ -5,10 +5,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { sampleValue } from '@wharf/common';
 import { finishUpload, patchChunk, send, startUpload } from '../helpers/chunked-upload.js';
+import { docker, dockerTry, imageId, loadImage, requireDocker, uniqueName } from '../helpers/docker.js';
 import { sha256 } from '../helpers/images.js';
 import { waitFor } from '../helpers/process.js';
 import { pullVerified, pushImage } from '../helpers/push-api.js';
@@ -52,6 +55,21 @@ describe('wharf registry --workers 2', { skip }, () => {
 
     const image = await pushImage(registry.url, 'crossing/image', 'v1', [randomBytes(64 * 1024), blob]);
     for (let i = 0; i < 4; i++) await pullVerified(registry.url, 'crossing/image', 'v1', image.digest);
+  });
+
+  it('docker pushes through the workers and pulls the image back', { skip: requireDocker(), timeout: 300_000 }, async () => {
+    const work = await mkdtemp(join(tmpdir(), 'wharf-workers-docker-'));
+    const ref = `${registry.host}/workers/${uniqueName('app')}:v1`;
+    try {
+      const id = await loadImage(work, ref, 3);
+      await docker('push', ref);
+      await docker('rmi', ref);
+      await docker('pull', ref);
+      assert.equal(await imageId(ref), id);
+    } finally {
+      await dockerTry(['rmi', '-f', ref]);
+      await rm(work, { recursive: true, force: true });
+    }
   });
 
   it('counts every worker’s requests in /metrics, whichever worker answers the scrape', async () => {

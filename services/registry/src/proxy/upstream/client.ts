@@ -5,7 +5,7 @@
 // token.md's challenge → token → retry dance), so a local user's Authorization cannot leak.
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { isDigest, manifestMediaTypes, mediaTypes, type Descriptor } from '@wharf/shared';
+import { checkDescriptor, manifestMediaTypes, mediaTypes, type Descriptor } from '@wharf/shared';
 import { parseChallenge } from './challenge.js';
 import { TokenCache } from './token-cache.js';
 
@@ -61,15 +61,14 @@ const maxTagPages = 20;
 /** JSON answers (a tag list page, a token) larger than this are refused: they are not real. */
 const maxJsonBytes = 4 * 1024 * 1024;
 
+/** A descriptor the shared manifest rules accept (the same ones a pushed index must meet). */
 function isDescriptor(value: unknown): value is Descriptor {
-  const d = value as Partial<Descriptor> | null;
-  return (
-    typeof d === 'object' && d !== null &&
-    typeof d.mediaType === 'string' && typeof d.digest === 'string' && isDigest(d.digest) &&
-    Number.isSafeInteger(d.size) && (d.size as number) >= 0 &&
-    (d.artifactType === undefined || typeof d.artifactType === 'string') &&
-    (d.annotations === undefined || (typeof d.annotations === 'object' && d.annotations !== null && Object.values(d.annotations).every((v) => typeof v === 'string')))
-  );
+  try {
+    checkDescriptor(value, 'referrer');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A response and the means to cut it off (the body's deadline aborts the request). */
