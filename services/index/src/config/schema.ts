@@ -64,8 +64,16 @@ export const indexConfigSchema = z.strictObject({
       backoff: duration.default('30s'),
       /** How often the worker looks for deliveries that are due. */
       interval: duration.default('1s'),
-      /** A delivery request not answered by then counts as failed. */
+      /** A delivery whose response status has not arrived by then (from its start) counts as failed. */
       timeout: duration.default('10s'),
+      /** A delivery whose connection (DNS lookup included) is not open by then counts as failed. */
+      connectTimeout: duration.default('5s'),
+      /** Deliveries attempted at once, in all. */
+      concurrency: z.number().int().min(1).max(1000).default(20),
+      /** Deliveries attempted at once to one host:port, so a slow target holds only its own slots. */
+      perTarget: z.number().int().min(1).max(1000).default(2),
+      /** Deliveries attempted at once for one namespace's webhooks: its share of `concurrency`. */
+      perNamespace: z.number().int().min(1).max(1000).default(5),
       /** Allow targets on loopback, private and link-local addresses (off: they are refused). */
       allowPrivateTargets: z.boolean().default(false),
     })

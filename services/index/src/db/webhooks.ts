@@ -37,6 +37,13 @@ interface DeliveryRow {
   delivered_at: string | null;
 }
 
+/** A webhook with deliveries due, and the namespace its repository is in. */
+export interface DueWebhook {
+  id: number;
+  url: string;
+  namespaceId: number;
+}
+
 const toDelivery = (r: DeliveryRow): Delivery => ({
   id: r.id,
   webhookId: r.webhook_id,
@@ -91,9 +98,34 @@ export class WebhookTable {
     return (prepared(this.db, 'SELECT * FROM webhook_deliveries WHERE webhook_id = ? ORDER BY id DESC LIMIT ?').all(webhookId, limit) as DeliveryRow[]).map(toDelivery);
   }
 
-  due(now: string, limit = 20): Delivery[] {
-    return (prepared(this.db, "SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?")
-      .all(now, limit) as DeliveryRow[]).map(toDelivery);
+  /**
+   * Webhooks with deliveries due, oldest first, at most `perNamespace` of each namespace: the
+   * delivery scheduler's candidates, bounded so one namespace's backlog cannot crowd out others.
+   */
+  dueWebhooks(now: string, perNamespace: number): DueWebhook[] {
+    const sql = `
+      WITH due AS (
+        SELECT webhook_id, MIN(next_attempt_at) AS oldest FROM webhook_deliveries
+        WHERE status = 'pending' AND next_attempt_at <= ? GROUP BY webhook_id
+      ), ranked AS (
+        SELECT w.id, w.url, r.namespace_id, due.oldest,
+          ROW_NUMBER() OVER (PARTITION BY r.namespace_id ORDER BY due.oldest, w.id) AS rank
+        FROM due JOIN webhooks w ON w.id = due.webhook_id JOIN repositories r ON r.id = w.repository_id
+      )
+      SELECT id, url, namespace_id FROM ranked WHERE rank <= ? ORDER BY oldest, id`;
+    return (prepared(this.db, sql).all(now, perNamespace) as { id: number; url: string; namespace_id: number }[]).map((r) => ({
+      id: r.id,
+      url: r.url,
+      namespaceId: r.namespace_id,
+    }));
+  }
+
+  /** A webhook's delivery that is due soonest (and due by `now`), other than those in `skip`. */
+  nextDue(webhookId: number, now: string, skip: Iterable<number>): Delivery | undefined {
+    const sql = `SELECT * FROM webhook_deliveries WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
+      AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY next_attempt_at, id LIMIT 1`;
+    const r = prepared(this.db, sql).get(webhookId, now, JSON.stringify([...skip])) as DeliveryRow | undefined;
+    return r && toDelivery(r);
   }
 
   recordAttempt(id: number, outcome: { status: Delivery['status']; responseStatus: number | null; error: string | null; nextAttemptAt: string | null }): void {

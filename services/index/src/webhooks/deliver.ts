@@ -1,22 +1,19 @@
 // Posts queued webhook deliveries. Each attempt is recorded; a failure is retried after a wait that
-// doubles each time, until the attempts run out and the delivery is marked failed. Redirects are
-// not followed: a webhook must name its final URL, and a redirect must not steer the index's
-// requests elsewhere. The worker runs one round at a time, so no delivery is posted twice at once.
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+// doubles each time, until the attempts run out and the delivery is marked failed. Which delivery
+// goes next, and how many at once, is the fair scheduler's business (scheduler.ts); a delivery is
+// never attempted twice at once, since the scheduler skips those in flight.
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { durationMs } from '@wharf/shared';
 import type { IndexConfig } from '../config/schema.js';
 import type { IndexStore } from '../db/store.js';
 import type { Delivery } from '../db/webhooks.js';
-import { isIP } from 'node:net';
-import { guardedLookup, isForbiddenAddress } from './target-guard.js';
+import { postWebhook, type PostOptions } from './post.js';
+import { DeliveryScheduler, type FairnessLimits } from './scheduler.js';
 
-export interface DeliveryOptions {
+export interface DeliveryOptions extends PostOptions, FairnessLimits {
   attempts: number;
   backoffMs: number;
-  timeoutMs: number;
-  allowPrivateTargets: boolean;
 }
 
 export interface DeliveryDeps {
@@ -28,63 +25,26 @@ export interface DeliveryDeps {
   onAttempt?: (status: 'delivered' | 'pending' | 'failed') => void;
 }
 
-interface AttemptResult {
-  ok: boolean;
-  responseStatus: number | null;
-  error: string | null;
+export function deliveryOptions(config: IndexConfig['webhooks']): DeliveryOptions {
+  return {
+    attempts: config.attempts,
+    backoffMs: durationMs(config.backoff),
+    connectTimeoutMs: durationMs(config.connectTimeout),
+    timeoutMs: durationMs(config.timeout),
+    allowPrivateTargets: config.allowPrivateTargets,
+    concurrency: config.concurrency,
+    perTarget: config.perTarget,
+    perNamespace: config.perNamespace,
+  };
 }
 
-/** Deliveries taken per round; the next round takes the rest. */
-const roundSize = 20;
-
-function describeFailure(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  // Some errors carry the real reason (refused connection, timeout) as their cause.
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `${err.message}${cause}`.slice(0, 500);
-}
-
-/** One POST with node:http(s), so the connection's DNS lookup can refuse forbidden addresses. */
-function post(url: string, delivery: Delivery, options: DeliveryOptions, signal: AbortSignal | undefined): Promise<AttemptResult> {
-  const target = new URL(url);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  // A literal address is connected to without any lookup, so it is checked here.
-  const literal = target.hostname.replace(/^\[|\]$/g, '');
-  if (!options.allowPrivateTargets && isIP(literal) && isForbiddenAddress(literal)) {
-    return Promise.resolve({ ok: false, responseStatus: null, error: `${literal} is a private or local address; webhooks may not target it` });
-  }
-  return new Promise((resolve) => {
-    const req = send(
-      target,
-      {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'User-Agent': 'wharf-index-webhooks', 'X-Wharf-Delivery': String(delivery.id) },
-        timeout: options.timeoutMs,
-        ...(options.allowPrivateTargets ? {} : { lookup: guardedLookup }),
-        ...(signal ? { signal } : {}),
-      },
-      (response) => {
-        response.resume();
-        const status = response.statusCode ?? 0;
-        if (status >= 200 && status < 300) return resolve({ ok: true, responseStatus: status, error: null });
-        // Redirects are not followed: a redirect must not steer the index's requests elsewhere.
-        const error = status >= 300 && status < 400 ? `HTTP ${status}: redirects are not followed` : `HTTP ${status}`;
-        resolve({ ok: false, responseStatus: status, error });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
-    req.on('error', (err) => resolve({ ok: false, responseStatus: null, error: describeFailure(err) }));
-    req.end(delivery.payload);
-  });
-}
-
-async function deliverOne(store: IndexStore, delivery: Delivery, options: DeliveryOptions, deps: DeliveryDeps): Promise<void> {
+async function deliverOne(store: IndexStore, delivery: Delivery, options: DeliveryOptions, deps: DeliveryDeps & { signal: AbortSignal }): Promise<void> {
   const webhook = store.webhooks.byId(delivery.webhookId);
   if (!webhook) return;
   const result = webhook.active
-    ? await post(webhook.url, delivery, options, deps.signal)
+    ? await postWebhook(webhook.url, delivery.payload, { 'X-Wharf-Delivery': String(delivery.id) }, options, deps.signal)
     : { ok: false, responseStatus: null, error: 'the webhook is inactive' };
-  if (deps.signal?.aborted) return;
+  if (deps.signal.aborted) return;
   const attempts = delivery.attempts + 1;
   const log = { webhook: webhook.id, delivery: delivery.id, attempts, responseStatus: result.responseStatus };
   if (result.ok) {
@@ -101,34 +61,44 @@ async function deliverOne(store: IndexStore, delivery: Delivery, options: Delive
   deps.logger.warn({ ...log, error: result.error, nextAttemptAt }, exhausted ? 'webhook delivery failed for good' : 'webhook delivery failed; will retry');
 }
 
-/** Posts every delivery that is due, once; returns how many were attempted. */
+function scheduler(store: IndexStore, options: DeliveryOptions, deps: DeliveryDeps, once: boolean): { scheduler: DeliveryScheduler; abort: AbortController } {
+  const abort = new AbortController();
+  // Every attempt in flight listens for the abort.
+  setMaxListeners(options.concurrency + 10, abort.signal);
+  if (deps.signal?.aborted) abort.abort();
+  else deps.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+  const attemptDeps = { ...deps, signal: abort.signal };
+  const instance = new DeliveryScheduler(store, {
+    limits: options,
+    attempt: (delivery) => deliverOne(store, delivery, options, attemptDeps),
+    now: deps.now ?? (() => new Date()),
+    onError: (err) => deps.logger.error({ err }, 'webhook delivery failed unexpectedly'),
+    once,
+  });
+  return { scheduler: instance, abort };
+}
+
+/** Posts every delivery that is due, once each, through the fair scheduler; returns how many. */
 export async function deliverDue(store: IndexStore, options: DeliveryOptions, deps: DeliveryDeps): Promise<number> {
-  const now = deps.now?.() ?? new Date();
-  const due = store.webhooks.due(now.toISOString(), roundSize);
-  await Promise.all(due.map((delivery) => deliverOne(store, delivery, options, deps)));
-  return due.length;
+  const pass = scheduler(store, options, deps, true).scheduler;
+  await pass.idle();
+  return pass.started;
 }
 
 export interface WebhookWorker {
-  /** Stops the timer, aborts requests in flight and waits for the round to end. */
+  /** Stops the timer, aborts requests in flight and waits for them to end. */
   stop(): Promise<void>;
 }
 
 export function startWebhookWorker(store: IndexStore, config: IndexConfig['webhooks'], logger: Logger, onAttempt?: DeliveryDeps['onAttempt']): WebhookWorker {
-  const options = { attempts: config.attempts, backoffMs: durationMs(config.backoff), timeoutMs: durationMs(config.timeout), allowPrivateTargets: config.allowPrivateTargets };
-  const abort = new AbortController();
-  const deps: DeliveryDeps = { logger, signal: abort.signal, ...(onAttempt ? { onAttempt } : {}) };
-  let round: Promise<void> | undefined;
+  const { scheduler: pool, abort } = scheduler(store, deliveryOptions(config), { logger, ...(onAttempt ? { onAttempt } : {}) }, false);
+  // Slots are filled whenever an attempt ends; the timer picks up deliveries that became due.
   const timer = setInterval(() => {
-    if (round) return;
-    round = deliverDue(store, options, deps)
-      .then(
-        () => undefined,
-        (err: unknown) => logger.error({ err }, 'webhook delivery round failed'),
-      )
-      .finally(() => {
-        round = undefined;
-      });
+    try {
+      pool.fill();
+    } catch (err) {
+      logger.error({ err }, 'webhook scheduling failed');
+    }
   }, durationMs(config.interval));
   // The worker alone must not keep the process alive.
   timer.unref();
@@ -136,7 +106,7 @@ export function startWebhookWorker(store: IndexStore, config: IndexConfig['webho
     async stop() {
       clearInterval(timer);
       abort.abort();
-      await round;
+      await pool.stop();
     },
   };
 }

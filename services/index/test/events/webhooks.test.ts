@@ -8,12 +8,14 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import request from 'supertest';
 import type { Index } from '../../src/index.js';
-import { deliverDue, type DeliveryOptions } from '../../src/webhooks/deliver.js';
+import { indexConfigSchema } from '../../src/config/schema.js';
+import { deliverDue, deliveryOptions, type DeliveryOptions } from '../../src/webhooks/deliver.js';
 import { assertError, signUp, type TestUser } from '../api/harness.js';
 import { indexWithEvents, pushEvent, recordEvents, startHookTarget, type HookTarget } from './helpers.js';
 
 const digestA = `sha256:${'a'.repeat(64)}`;
 const logger = pino({ level: 'silent' });
+const defaults = deliveryOptions(indexConfigSchema.parse({}).webhooks);
 const targets: HookTarget[] = [];
 after(() => Promise.all(targets.map((t) => t.close())));
 
@@ -149,7 +151,7 @@ describe('webhook deliveries', () => {
     target.script = [500, 302, 500];
     const id = await addHook(index, alice, target.url);
     await recordEvents(index, pushEvent('alice/app', digestA, { tag: 'v1' }));
-    const options: DeliveryOptions = { attempts: 3, backoffMs: 1000, timeoutMs: 2000, allowPrivateTargets: true };
+    const options: DeliveryOptions = { ...defaults, attempts: 3, backoffMs: 1000, timeoutMs: 2000, allowPrivateTargets: true };
     let clock = Date.now() + 1;
     const at = (ms: number) => ({ logger, now: () => new Date(ms) });
 
@@ -188,7 +190,7 @@ describe('webhook deliveries', () => {
     const { index, alice } = await setup();
     const id = await addHook(index, alice, 'http://127.0.0.1:9/closed');
     await recordEvents(index, pushEvent('alice/app', digestA, { tag: 'v1' }));
-    await deliverDue(index.store, { attempts: 1, backoffMs: 10, timeoutMs: 2000, allowPrivateTargets: true }, { logger });
+    await deliverDue(index.store, { ...defaults, attempts: 1, backoffMs: 10, timeoutMs: 2000, allowPrivateTargets: true }, { logger });
     const [delivery] = await history(index, alice, id);
     assert.equal(delivery.status, 'failed');
     assert.equal(delivery.responseStatus, null);
@@ -228,7 +230,7 @@ describe('webhook targets on the index\'s own network', () => {
     const repo = index.store.repositories.byName('alice/app')!;
     const hook = index.store.webhooks.insert(repo.id, target.url);
     const delivery = index.store.webhooks.insertDelivery(hook.id, '{}');
-    await deliverDue(index.store, { attempts: 1, backoffMs: 10, timeoutMs: 2000, allowPrivateTargets: false }, { logger });
+    await deliverDue(index.store, { ...defaults, attempts: 1, backoffMs: 10, timeoutMs: 2000, allowPrivateTargets: false }, { logger });
     assert.equal(target.received.length, 0);
     const recorded = index.store.webhooks.delivery(delivery.id)!;
     assert.equal(recorded.status, 'failed');
