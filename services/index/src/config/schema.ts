@@ -74,6 +74,13 @@ export const indexConfigSchema = z.strictObject({
       perTarget: z.number().int().min(1).max(1000).default(2),
       /** Deliveries attempted at once for one namespace's webhooks: its share of `concurrency`. */
       perNamespace: z.number().int().min(1).max(1000).default(5),
+      /**
+       * Deliveries queued (pending) at most, in all and per namespace: a redelivery past either is
+       * refused (429) and a push's delivery is recorded as failed. A payload is a few KiB at most
+       * (its largest part is the repository description), so these bound the queue's bytes too.
+       */
+      maxPending: z.number().int().min(1).default(10_000),
+      maxPendingPerNamespace: z.number().int().min(1).default(1000),
       /** Allow targets on loopback, private and link-local addresses (off: they are refused). */
       allowPrivateTargets: z.boolean().default(false),
     })

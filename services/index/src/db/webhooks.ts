@@ -82,11 +82,23 @@ export class WebhookTable {
     prepared(this.db, 'DELETE FROM webhooks WHERE id = ?').run(id);
   }
 
-  insertDelivery(webhookId: number, payload: string): Delivery {
+  /** Queues a delivery; one `refused` by the queue's budget is recorded as failed instead. */
+  insertDelivery(webhookId: number, payload: string, refused?: string): Delivery {
     const now = nowIso();
-    const info = prepared(this.db, "INSERT INTO webhook_deliveries (webhook_id, payload, status, created_at, next_attempt_at) VALUES (?, ?, 'pending', ?, ?)")
-      .run(webhookId, payload, now, now);
+    const info = prepared(this.db, 'INSERT INTO webhook_deliveries (webhook_id, payload, status, error, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(webhookId, payload, refused ? 'failed' : 'pending', refused ?? null, now, refused ? null : now);
     return this.delivery(Number(info.lastInsertRowid))!;
+  }
+
+  /** Pending deliveries in all, and of the namespace the webhook's repository is in. */
+  pendingCounts(webhookId: number): { total: number; namespace: number } {
+    const total = prepared(this.db, "SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'pending'").get() as { n: number };
+    const namespace = prepared(
+      this.db,
+      `SELECT count(*) AS n FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN repositories r ON r.id = w.repository_id
+       WHERE d.status = 'pending' AND r.namespace_id = (SELECT r2.namespace_id FROM webhooks w2 JOIN repositories r2 ON r2.id = w2.repository_id WHERE w2.id = ?)`,
+    ).get(webhookId) as { n: number };
+    return { total: total.n, namespace: namespace.n };
   }
 
   delivery(id: number): Delivery | undefined {

@@ -7,12 +7,15 @@ import type { IndexStore } from '../db/store.js';
 import type { Repository, Visibility } from '../db/repositories.js';
 import { namespaceOf } from '../permissions/grant.js';
 import { enqueuePushDeliveries } from '../webhooks/payload.js';
+import type { QueueBudget } from '../webhooks/queue-budget.js';
 
 export interface ReceiveOptions {
   /** Visibility of a repository created by its first push. */
   defaultVisibility: Visibility;
   /** The index's public URL, for webhook payloads. */
   baseUrl: string;
+  /** How many webhook deliveries may be pending. */
+  webhookQueue: QueueBudget;
   /**
    * With an upstream index chained: a push for a name in no local namespace is the registry's
    * cache fill of upstream content, recorded in the upstream cache tables (not ignored).
@@ -79,7 +82,7 @@ function recordPush(store: IndexStore, event: Event, options: ReceiveOptions): E
     detail: { digest, tag: target.tag ?? null, mediaType: target.mediaType, size: target.size ?? null, event: event.id },
     remote: event.request.addr || null,
   });
-  if (target.tag) enqueuePushDeliveries(store, repo, { tag: target.tag, pusher: event.actor.name, at }, options.baseUrl);
+  if (target.tag) enqueuePushDeliveries(store, repo, { tag: target.tag, pusher: event.actor.name, at }, options.baseUrl, options.webhookQueue);
   return { id: event.id, outcome: 'recorded', action: 'push', repository: repo.name };
 }
 

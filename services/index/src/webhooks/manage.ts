@@ -8,7 +8,8 @@ import type { Repository } from '../db/repositories.js';
 import type { Delivery, Webhook } from '../db/webhooks.js';
 import { isForbiddenHost } from './target-guard.js';
 import { IndexError } from '../http/errors.js';
-import { may, type Principal } from '../permissions/grant.js';
+import { may, namespaceOf, type Principal } from '../permissions/grant.js';
+import { queueRefusal, type QueueBudget } from './queue-budget.js';
 
 /** Each push fans out to every webhook; this bounds the fan-out. */
 export const maxWebhooksPerRepository = 20;
@@ -88,10 +89,12 @@ export function deleteWebhook(store: IndexStore, principal: Principal, id: unkno
  * Sends a delivery's payload again as a new delivery with a fresh attempt budget (as GitHub's
  * redeliver does), so the history of the original stays as it was.
  */
-export function redeliver(store: IndexStore, principal: Principal, id: unknown, deliveryId: unknown): Delivery {
+export function redeliver(store: IndexStore, principal: Principal, id: unknown, deliveryId: unknown, budget: QueueBudget): Delivery {
   const { webhook, repo } = administeredWebhook(store, principal, id);
   const original = store.webhooks.delivery(idOf(deliveryId));
   if (!original || original.webhookId !== webhook.id) throw new IndexError('NOT_FOUND', { message: 'no such delivery' });
+  const refused = queueRefusal(store, webhook.id, namespaceOf(repo.name), budget);
+  if (refused) throw new IndexError('TOOMANYREQUESTS', { message: refused });
   const delivery = store.webhooks.insertDelivery(webhook.id, original.payload);
   store.audit.record({ actor: actorOf(principal), action: 'webhook.redeliver', target: repo.name, detail: { webhook: webhook.id, delivery: original.id } });
   return delivery;

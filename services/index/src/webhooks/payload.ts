@@ -3,6 +3,7 @@
 import type { IndexStore } from '../db/store.js';
 import type { Repository } from '../db/repositories.js';
 import { namespaceOf } from '../permissions/grant.js';
+import { enqueueWithinBudget, type QueueBudget } from './queue-budget.js';
 
 export interface PushPayload {
   /** Docker Hub's callback for webhook chains; Wharf has none and points at the delivery history. */
@@ -48,9 +49,10 @@ export function pushPayload(store: IndexStore, repo: Repository, push: Push, web
   };
 }
 
-/** Queues one delivery per active webhook of the repository; returns how many. */
-export function enqueuePushDeliveries(store: IndexStore, repo: Repository, push: Push, baseUrl: string): number {
+/** Queues one delivery per active webhook of the repository, within the queue's budget; returns how many. */
+export function enqueuePushDeliveries(store: IndexStore, repo: Repository, push: Push, baseUrl: string, budget: QueueBudget): number {
   const hooks = store.webhooks.forRepository(repo.id).filter((hook) => hook.active);
-  for (const hook of hooks) store.webhooks.insertDelivery(hook.id, JSON.stringify(pushPayload(store, repo, push, hook.id, baseUrl)));
+  const namespace = namespaceOf(repo.name);
+  for (const hook of hooks) enqueueWithinBudget(store, hook.id, namespace, JSON.stringify(pushPayload(store, repo, push, hook.id, baseUrl)), budget);
   return hooks.length;
 }

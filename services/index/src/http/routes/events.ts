@@ -33,6 +33,7 @@ export function eventRoutes({ config, store }: ApiDependencies): Router {
   const options = {
     defaultVisibility: config.repositories.defaultVisibility,
     baseUrl: serviceUrl(config.http),
+    webhookQueue: config.webhooks,
     recordUpstreamCache: config.upstream !== undefined,
   };
 

@@ -44,7 +44,7 @@ export function webhookRoutes({ store, config }: ApiDependencies): Router {
 
   router.post('/api/webhooks/:id/deliveries/:deliveryId/redeliver', (req, res) => {
     requireUser(res);
-    const delivery = redeliver(store, principalOf(res), req.params.id, req.params.deliveryId);
+    const delivery = redeliver(store, principalOf(res), req.params.id, req.params.deliveryId, config.webhooks);
     res.status(202).json(publicDelivery(delivery));
   });
 

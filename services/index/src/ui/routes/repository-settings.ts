@@ -72,7 +72,7 @@ export function repositorySettingsRoutes({ config, store, sessions }: UiDependen
     },
     {
       pattern: ['settings', 'webhooks', ':id', 'deliveries', ':delivery', 'redeliver'],
-      run: (req, res, _name, rest) => `Redelivery #${redeliver(store, uiActor(req, res).principal, rest[2], rest[4]).id} queued.`,
+      run: (req, res, _name, rest) => `Redelivery #${redeliver(store, uiActor(req, res).principal, rest[2], rest[4], config.webhooks).id} queued.`,
     },
     {
       pattern: ['settings', 'delete'],
