@@ -81,7 +81,7 @@ function scheduler(store: IndexStore, options: DeliveryOptions, deps: DeliveryDe
 /** Posts every delivery that is due, once each, through the fair scheduler; returns how many. */
 export async function deliverDue(store: IndexStore, options: DeliveryOptions, deps: DeliveryDeps): Promise<number> {
   const pass = scheduler(store, options, deps, true).scheduler;
-  await pass.idle();
+  await pass.drain();
   return pass.started;
 }
 

@@ -62,6 +62,7 @@ export class DeliveryScheduler {
   private startedCount = 0;
   private lastNamespace = -1;
   private stopped = false;
+  private fillQueued = false;
 
   constructor(
     private readonly store: IndexStore,
@@ -97,16 +98,34 @@ export class DeliveryScheduler {
     }
   }
 
-  /** Resolves once nothing is running and nothing more could start. */
-  async idle(): Promise<void> {
+  /** Fills until nothing is running and nothing more could start, then starts nothing more. */
+  async drain(): Promise<void> {
     this.fill();
-    while (this.running.size > 0) await Promise.all([...this.running.values()].map((r) => r.done));
+    while (this.running.size > 0) {
+      await Promise.all([...this.running.values()].map((r) => r.done));
+      this.fill();
+    }
+    this.stopped = true;
   }
 
   /** Starts nothing more and waits for the attempts in flight (the caller aborts them). */
   async stop(): Promise<void> {
     this.stopped = true;
     while (this.running.size > 0) await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  /** Fills once after the attempts ending in this turn of the event loop, not once for each. */
+  private fillSoon(): void {
+    if (this.fillQueued) return;
+    this.fillQueued = true;
+    setImmediate(() => {
+      this.fillQueued = false;
+      try {
+        this.fill();
+      } catch (err) {
+        this.options.onError(err);
+      }
+    });
   }
 
   private candidatesByNamespace(now: string): Map<number, DueWebhook[]> {
@@ -149,11 +168,7 @@ export class DeliveryScheduler {
         this.running.delete(delivery.id);
         this.perNamespace.add(namespaceId, -1);
         this.perTarget.add(target, -1);
-        try {
-          this.fill();
-        } catch (err) {
-          this.options.onError(err);
-        }
+        this.fillSoon();
       });
     this.running.set(delivery.id, { namespaceId, target, done });
   }

@@ -40,7 +40,7 @@ function storeWithDelivery(url: string): { store: IndexStore; deliveryId: number
   const store = openIndexStore(':memory:');
   const user = store.users.insert('alice', 'alice@example.com', 'x', false);
   const namespace = store.namespaces.insert('alice', 'user', user.id);
-  const repository = store.repositories.insert(namespace.id, 'app', 'public');
+  const repository = store.repositories.insert(namespace.id, 'alice/app', 'public');
   const webhook = store.webhooks.insert(repository.id, url);
   return { store, deliveryId: store.webhooks.insertDelivery(webhook.id, '{}').id };
 }
