@@ -8,6 +8,8 @@ import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { Index } from '../../src/index.js';
+import { indexConfigSchema } from '../../src/config/schema.js';
+import { redeliver } from '../../src/webhooks/manage.js';
 import { signUp, type TestUser } from '../api/harness.js';
 import { indexWithEvents, pushEvent, recordEvents, startHookTarget, type HookTarget } from './helpers.js';
 
@@ -71,13 +73,13 @@ describe('webhook delivery fairness', () => {
     const hooks: number[] = [];
     for (let i = 0; i < 20; i++) hooks.push(await addHook(index, alice, 'alice/app', `http://127.0.0.1:${tarpit.port}/hook/${i}`));
     await recordEvents(index, pushEvent('alice/app', digest, { tag: 'v1' }));
+    // The redeliveries go through what POST …/redeliver runs, without 200 slow password checks.
+    const budget = indexConfigSchema.parse({}).webhooks;
+    const asAlice = { kind: 'user' as const, user: index.store.users.byName('alice')! };
     for (const hook of hooks) {
       const [delivery] = index.store.webhooks.deliveries(hook, 1);
       assert.ok(delivery);
-      for (let i = 0; i < 10; i++) {
-        const res: request.Response = await request(index.app).post(`/api/webhooks/${hook}/deliveries/${delivery.id}/redeliver`).set('Authorization', alice.auth);
-        assert.equal(res.status, 202, JSON.stringify(res.body));
-      }
+      for (let i = 0; i < 10; i++) redeliver(index.store, asAlice, hook, delivery.id, budget);
     }
     // The worker is busy with the tarpit before bobby pushes.
     const busyBy = Date.now() + 3000;
