@@ -3,11 +3,13 @@
 // and unspecified addresses are refused unless the operator allows them. An IPv6 address that
 // carries an IPv4 address (mapped, compatible, translated, NAT64, 6to4, Teredo, ISATAP) reaches
 // that IPv4 host through a translator or tunnel, so it is judged by the IPv4 address it carries.
-// The check runs inside the connection's own DNS lookup, so a name cannot resolve to a public
-// address when checked and a private one when connected.
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+// The check runs inside the connection's own DNS lookup (resolver-lookup.ts), so a name cannot
+// resolve to a public address when checked and a private one when connected.
+import type { LookupAddress, LookupOptions } from 'node:dns';
+import { Resolver } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { embeddedIpv4, ipv6Words } from './embedded-ipv4.js';
+import { resolverLookup, type LookupAll } from './resolver-lookup.js';
 
 const forbiddenV4 = new BlockList();
 for (const [network, prefix] of [
@@ -46,12 +48,10 @@ export function isForbiddenHost(hostname: string): boolean {
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
-type Lookup = (hostname: string, options: LookupOptions & { all: true }, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
-
 /** A dns.lookup for http.request that fails when any address `lookup` resolves to is forbidden. */
-export function makeGuardedLookup(lookup: Lookup) {
+export function makeGuardedLookup(lookup: LookupAll) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
-    lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    lookup(hostname, options, (err, addresses) => {
       if (err) return callback(err, []);
       const bad = addresses.find((a) => isForbiddenAddress(a.address));
       if (bad) {
@@ -65,4 +65,4 @@ export function makeGuardedLookup(lookup: Lookup) {
   };
 }
 
-export const guardedLookup = makeGuardedLookup(dnsLookup);
+export const guardedLookup = makeGuardedLookup(resolverLookup(new Resolver()));
