@@ -61,7 +61,8 @@ async function deliverOne(store: IndexStore, delivery: Delivery, options: Delive
   deps.logger.warn({ ...log, error: result.error, nextAttemptAt }, exhausted ? 'webhook delivery failed for good' : 'webhook delivery failed; will retry');
 }
 
-function scheduler(store: IndexStore, options: DeliveryOptions, deps: DeliveryDeps, once: boolean): { scheduler: DeliveryScheduler; abort: AbortController } {
+/** A scheduler whose attempts post and record deliveries, and the controller that aborts them. */
+function deliveryScheduler(store: IndexStore, options: DeliveryOptions, deps: DeliveryDeps, once: boolean): { scheduler: DeliveryScheduler; abort: AbortController } {
   const abort = new AbortController();
   // Every attempt in flight listens for the abort.
   setMaxListeners(options.concurrency + 10, abort.signal);
@@ -80,7 +81,7 @@ function scheduler(store: IndexStore, options: DeliveryOptions, deps: DeliveryDe
 
 /** Posts every delivery that is due, once each, through the fair scheduler; returns how many. */
 export async function deliverDue(store: IndexStore, options: DeliveryOptions, deps: DeliveryDeps): Promise<number> {
-  const pass = scheduler(store, options, deps, true).scheduler;
+  const pass = deliveryScheduler(store, options, deps, true).scheduler;
   await pass.drain();
   return pass.started;
 }
@@ -91,7 +92,7 @@ export interface WebhookWorker {
 }
 
 export function startWebhookWorker(store: IndexStore, config: IndexConfig['webhooks'], logger: Logger, onAttempt?: DeliveryDeps['onAttempt']): WebhookWorker {
-  const { scheduler: pool, abort } = scheduler(store, deliveryOptions(config), { logger, ...(onAttempt ? { onAttempt } : {}) }, false);
+  const { scheduler: pool, abort } = deliveryScheduler(store, deliveryOptions(config), { logger, ...(onAttempt ? { onAttempt } : {}) }, false);
   // Slots are filled whenever an attempt ends; the timer picks up deliveries that became due.
   const timer = setInterval(() => {
     try {

@@ -37,12 +37,6 @@ class Tally {
   }
 }
 
-interface Running {
-  namespaceId: number;
-  target: string;
-  done: Promise<void>;
-}
-
 export interface SchedulerOptions {
   limits: FairnessLimits;
   /** Makes one attempt at a delivery and records its outcome; never rejects on a failed POST. */
@@ -54,7 +48,8 @@ export interface SchedulerOptions {
 }
 
 export class DeliveryScheduler {
-  private readonly running = new Map<number, Running>();
+  /** Each delivery being attempted, by id: its attempt, settled once its slot is free again. */
+  private readonly running = new Map<number, Promise<void>>();
   private readonly perNamespace = new Tally();
   private readonly perTarget = new Tally();
   /** With `once`: every delivery started so far (else only those running are skipped). */
@@ -102,7 +97,7 @@ export class DeliveryScheduler {
   async drain(): Promise<void> {
     this.fill();
     while (this.running.size > 0) {
-      await Promise.all([...this.running.values()].map((r) => r.done));
+      await Promise.all(this.running.values());
       this.fill();
     }
     this.stopped = true;
@@ -111,7 +106,7 @@ export class DeliveryScheduler {
   /** Starts nothing more and waits for the attempts in flight (the caller aborts them). */
   async stop(): Promise<void> {
     this.stopped = true;
-    while (this.running.size > 0) await Promise.all([...this.running.values()].map((r) => r.done));
+    while (this.running.size > 0) await Promise.all(this.running.values());
   }
 
   /** Fills once after the attempts ending in this turn of the event loop, not once for each. */
@@ -170,6 +165,6 @@ export class DeliveryScheduler {
         this.perTarget.add(target, -1);
         this.fillSoon();
       });
-    this.running.set(delivery.id, { namespaceId, target, done });
+    this.running.set(delivery.id, done);
   }
 }
