@@ -23,7 +23,8 @@
 # ~150 MB of RAM.
 # Things an S3 client meets with this gateway (Ceph 16): the AWS SDK v3 must only compute
 # checksums when required (a streamed PUT is otherwise refused with 411 MissingContentLength);
-# CompleteMultipartUpload answers with an empty ETag (HeadObject has it). Deleted objects'
+# CompleteMultipartUpload answers with an empty ETag (HeadObject has it); Distribution 2.8 exits
+# at start when AWS_CA_BUNDLE is set in its environment. Deleted objects'
 # space comes back after the gateway's garbage collection (set here to run every 30 s), or at
 # once with `radosgw-admin -c $WHARF_CEPH_DIR/ceph.conf gc process --include-all`.
 set -euo pipefail
