@@ -19,7 +19,7 @@
 # `up` is idempotent and takes a lock ($WHARF_CEPH_DIR.lock), so test files starting in parallel
 # share one cluster; if any daemon has died it builds a new, empty cluster with new keys.
 # Packages (Debian): ceph-mon ceph-osd radosgw ceph-common curl iproute2; .ci/run installs them
-# with --no-install-recommends. Start-up takes ~10 s on two cores; idle, the three daemons use
+# with --no-install-recommends. Start-up takes 10-30 s on two cores; idle, the three daemons use
 # ~150 MB of RAM.
 # Things an S3 client meets with this gateway (Ceph 16): the AWS SDK v3 must only compute
 # checksums when required (a streamed PUT is otherwise refused with 411 MissingContentLength);
@@ -58,11 +58,16 @@ require_packages() {
 
 ceph_cli() { ceph --conf "$conf" --connect-timeout 10 "$@"; }
 
-daemon_pid() { # daemon_pid NAME: the pid of the running ceph daemon we started as NAME
-  local pid
-  [[ -s $dir/pid/$1 ]] || return 1
-  pid=$(<"$dir/pid/$1")
-  case $(cat "/proc/$pid/comm" 2>/dev/null) in ceph-mon | ceph-osd | radosgw) echo "$pid" ;; *) return 1 ;; esac
+daemon_pid() { # daemon_pid NAME: the pid of the running ceph daemon NAME of this state directory
+  local file pid
+  # pid/NAME is what launch recorded; NAME.pid files are what the daemons write themselves (a
+  # cluster an earlier script started in this directory is found through them too).
+  for file in "$dir/pid/$1" "$dir/pid/$1.pid" "$dir/run/$1.pid"; do
+    [[ -s $file ]] || continue
+    pid=$(<"$file")
+    case $(cat "/proc/$pid/comm" 2>/dev/null) in ceph-mon | ceph-osd | radosgw) echo "$pid"; return 0 ;; esac
+  done
+  return 1
 }
 
 running() { # the whole cluster is up and the gateway answers
@@ -107,7 +112,7 @@ stop_daemons() {
       for ((i = 0; i < 40; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
       kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
     fi
-    rm -f "$dir/pid/$name"
+    rm -f "$dir/pid/$name" "$dir/pid/$name.pid" "$dir/run/$name.pid"
   done
 }
 
