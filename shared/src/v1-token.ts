@@ -1,4 +1,4 @@
-// Legacy v1 tokens (protocol-v1.md): `signature=<opaque>,repository="<ns>/<repo>",access=read`.
+// Legacy v1 tokens (docs/protocol-v1.md): `signature=<opaque>,repository="<ns>/<repo>",access=read`.
 // The index issues them in X-Docker-Token; clients send them back as `Authorization: Token …`.
 // Parsing is loose, as registries have always been: quotes optional, '=' or ':' separators.
 

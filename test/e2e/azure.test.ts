@@ -81,6 +81,7 @@ describe('Wharf on Azure Blob storage (Azurite)', () => {
   it('wharf catalog rebuild on the container finds the index complete', async () => {
     const result = await runOk(process.execPath, [cliMain, 'catalog', 'rebuild'], { env: { ...withoutWharfVars(process.env), ...storageEnv } });
     const count = (dockerSkip ? 0 : 1) + (skopeoSkip ? 0 : 1);
-    assert.match(result.stdout, new RegExp(`: ${count} repositories \\(0 added, 0 removed\\)`));
+    const repositories = count === 1 ? '1 repository' : `${count} repositories`;
+    assert.match(result.stdout, new RegExp(`: ${repositories} \\(0 added, 0 removed\\)`));
   });
 });

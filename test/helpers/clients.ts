@@ -8,6 +8,7 @@ import { delimiter, join } from 'node:path';
 const packages: Record<string, string> = {
   docker: 'docker.io (or docker-ce-cli)',
   dockerd: 'docker.io',
+  containerd: 'containerd',
   skopeo: 'skopeo',
   podman: 'podman',
   buildah: 'buildah',

@@ -1,27 +1,32 @@
-// The docker CLI against a private engine (dockerd.sh `up`, started once per test
-// process and left running for the next file). Credentials from `docker login` go to a temp
-// DOCKER_CONFIG, never to the user's ~/.docker.
+// The docker CLI against an engine from test/tools/dockerd.sh `up`: the one the user already runs
+// (DOCKER_HOST, or the system socket) or else a private one it starts, which stays running for
+// the next test file. Credentials from `docker login` go to a temp DOCKER_CONFIG, never to the
+// user's ~/.docker.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { requireClient, unavailable } from './clients.js';
+import { requireClient } from './clients.js';
 import { dockerArchive, makeLayers, type Layer } from './images.js';
 import { repoRoot } from './launch.js';
 import { processTempDir, run, runOk, type RunOptions, type RunResult } from './process.js';
 
-/** The engine script; DOCKERD_SH overrides the sandbox's /work/shared/tools/dockerd.sh. */
-export const dockerdScript = process.env.DOCKERD_SH ?? join(repoRoot, '..', 'shared/tools/dockerd.sh');
+/** The repository's engine script (test/tools/dockerd.sh). */
+export const dockerdScript = join(repoRoot, 'test/tools/dockerd.sh');
 
-/** Skip reason (or, in CI, an exception) unless docker, dockerd and the engine script exist. */
+/**
+ * Skip reason (or, in CI, an exception) unless the docker CLI is there and an engine can be had:
+ * one the user already runs (DOCKER_HOST set, or the system socket), or dockerd to start one.
+ */
 export function requireDocker(...others: string[]): string | undefined {
-  return requireClient('docker', 'dockerd', ...others) ?? (existsSync(dockerdScript) ? undefined : unavailable(`needs ${dockerdScript} (set DOCKERD_SH)`));
+  const userEngine = process.env.DOCKER_HOST !== undefined || existsSync('/var/run/docker.sock');
+  return userEngine ? requireClient('docker', ...others) : requireClient('docker', 'dockerd', 'containerd', ...others);
 }
 
 let engine: Promise<string> | undefined;
 let dockerConfig: string | undefined;
 
-/** Starts (or finds) the private engine; resolves to its DOCKER_HOST. */
+/** Finds (or starts) the engine; resolves to its DOCKER_HOST. */
 export function dockerHost(): Promise<string> {
   engine ??= (async () => {
     const { stdout } = await runOk('bash', [dockerdScript, 'up'], { timeoutMs: 180_000 });
@@ -32,11 +37,15 @@ export function dockerHost(): Promise<string> {
   return engine;
 }
 
-/** The socket of the engine's own containerd (dockerd.sh runs it under its exec root), for ctr. */
+/**
+ * The socket of the engine's containerd, for ctr: a private engine from dockerd.sh runs its own
+ * under its exec root; a system engine uses the system containerd.
+ */
 export async function containerdAddress(): Promise<string> {
   const socket = (await dockerHost()).replace(/^unix:\/\//, '');
-  const address = join(dirname(socket), 'exec', 'containerd', 'containerd.sock');
-  if (!existsSync(address)) throw new Error(`no containerd socket at ${address}: has dockerd.sh changed its layout?`);
+  const candidates = [join(dirname(socket), 'exec', 'containerd', 'containerd.sock'), '/run/containerd/containerd.sock'];
+  const address = candidates.find((c) => existsSync(c));
+  if (!address) throw new Error(`no containerd socket for the engine at ${socket} (looked at ${candidates.join(', ')})`);
   return address;
 }
 

@@ -1,4 +1,4 @@
-// Records what the registry reports (architecture.md, "Checksums back to the index"): a manifest
+// Records what the registry reports (docs/architecture.md, "Checksums back to the index"): a manifest
 // push creates the repository on first sight and records the manifest and its tag; a delete
 // removes a manifest with its tags, or one tag. Each event counts once, by its id, and a whole
 // envelope commits together, so a registry that retries after a failure records nothing twice.

@@ -1,4 +1,4 @@
-// How v1 addresses a repository (protocol-v1.md, "Names"): `/v1/repositories/<r>/`,
+// How v1 addresses a repository (docs/protocol-v1.md, "Names"): `/v1/repositories/<r>/`,
 // `<r>/images` and `<r>/auth`, where <r> is `<namespace>/<repo>` or a bare `<repo>` meaning
 // `library/<repo>` (old clients send either form on different calls).
 import { isRepositoryName, normalizeV1Name } from '@wharf/shared';

@@ -1,4 +1,4 @@
-// The v1 index's repository calls (protocol-v1.md, "Index routes"): starting a push (creating
+// The v1 index's repository calls (docs/protocol-v1.md, "Index routes"): starting a push (creating
 // the repository if the caller may), listing and recording images, and the two-step delete.
 // Rights come from grant.ts, exactly as for the v2 token server; tokens from tokens.ts.
 //

@@ -1,4 +1,4 @@
-// X-Docker-Tokens (protocol-v1.md): `signature=<random>,repository="<ns>/<repo>",access=…`.
+// X-Docker-Tokens (docs/protocol-v1.md): `signature=<random>,repository="<ns>/<repo>",access=…`.
 // The signature is 32 random bytes, stored only as its SHA-256; the row says whose it is, for
 // which repository and access, until when. A token is not single-use: Docker reuses it for every
 // request of a push or pull and registries re-validate it, so it lives for `v1.tokenTtl`.

@@ -1,4 +1,4 @@
-// The v1 index's accounts (protocol-v1.md): sign-up at POST /v1/users/, which is also the first
+// The v1 index's accounts (docs/protocol-v1.md): sign-up at POST /v1/users/, which is also the first
 // half of `docker login` — Docker 1.x posts the credentials, and only on the exact answer
 // 400 "Username or email already exists" checks them at GET /v1/users/. Accounts are the same as
 // the JSON API's (accounts/accounts.ts does the validation and hashing).

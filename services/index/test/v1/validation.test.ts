@@ -1,4 +1,4 @@
-// The validation contract registries rely on (protocol-v1.md): a registry forwards the client's
+// The validation contract registries rely on (docs/protocol-v1.md): a registry forwards the client's
 // `Authorization: Token …` to GET /v1/repositories/<r>/images, and the index answers 200 only for
 // a valid, unexpired read or write token of exactly <r> whose holder still has the right now;
 // with no Authorization at all, 200 for a public repository and 401 for a private one.

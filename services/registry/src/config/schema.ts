@@ -191,7 +191,7 @@ export const notificationsSchema = z
   });
 
 /**
- * The legacy v1 registry API (protocol-v1.md). With `index`, v1 tokens are validated by calling
+ * The legacy v1 registry API (docs/protocol-v1.md). With `index`, v1 tokens are validated by calling
  * that index; without it the registry is standalone for v1 and uses its own auth (none or htpasswd).
  */
 export const v1Schema = z

@@ -1,4 +1,4 @@
-// The legacy v1 registry API as an optional feature (style.md §6): the app calls enableV1
+// The legacy v1 registry API as an optional feature: the app calls enableV1
 // unconditionally, and it mounts nothing when v1 is disabled. With `v1.index` tokens are checked
 // against that index; without it the registry is standalone for v1 and its own auth decides —
 // which works for `none` and `htpasswd` only, since image routes name no repository a token

@@ -44,7 +44,7 @@ export class V1Error extends ApiError<V1ErrorCode> {
   }
 }
 
-/** The challenge of every v1 401 (v1.5.0_hub_registry_spec.md, "On the Registry"). */
+/** The challenge of every v1 401 (docs/protocol-v1.md, "Token"). */
 export const tokenChallenge = { 'WWW-Authenticate': 'Token' } as const;
 
 export function requiresAuthorization(headers: Record<string, string> = tokenChallenge): V1Error {

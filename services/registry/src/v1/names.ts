@@ -1,4 +1,4 @@
-// v1 repository names (protocol-v1.md, "Names"): `<namespace>/<repo>`, where a bare `foo` means
+// v1 repository names (docs/protocol-v1.md, "Names"): `<namespace>/<repo>`, where a bare `foo` means
 // `library/foo`; each component follows the shared (v2) grammar, so a v1 name is also a valid v2
 // name for the bridge. Anything else is no v1 name — never put into a path or an index URL.
 import { isRepositoryName, normalizeV1Name } from '@wharf/shared';

@@ -1,11 +1,9 @@
-// A real Ceph RADOS Gateway for the S3 driver's tests: ../shared/tools/ceph-rgw.sh `up` (started
-// once per test process, shared by everyone on the machine, never taken down here) and a fresh
-// bucket per caller. Without the script a dev machine skips visibly; CI=true makes it an error.
-// Test files run in parallel processes, and on a fresh machine each would find no cluster and
-// create one, killing the others' daemons: `up` runs under an exclusive lock (flock) so the
-// first creates the cluster and the rest find it running. --close: the daemons `up` starts must
-// not inherit the lock's descriptor, or they would hold it for as long as they run.
-import { execFile } from 'node:child_process';
+// A real Ceph RADOS Gateway for the S3 driver's tests: test/tools/ceph-rgw.sh `up` (started once
+// per test process, shared by every test process on the machine, never taken down here) and a
+// fresh bucket per caller. Without the Ceph packages a dev machine skips, naming them; CI=true
+// makes that an error. Test files start in parallel processes: the script takes a lock, so the
+// first creates the cluster and the others find it running.
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +20,8 @@ import {
 import { createS3Client } from '../../src/storage/driver/s3/s3-client.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
-export const cephScript = process.env.CEPH_RGW_SH ?? join(repoRoot, '..', 'shared/tools/ceph-rgw.sh');
+/** The repository's Ceph script (test/tools/ceph-rgw.sh). */
+export const cephScript = join(repoRoot, 'test/tools/ceph-rgw.sh');
 
 export interface CephS3 {
   endpoint: string;
@@ -31,11 +30,21 @@ export interface CephS3 {
   region: string;
 }
 
-/** A skip reason (or with CI=true an exception) when Ceph cannot be started here. */
+/** What is missing to run Ceph here (the script names the Debian packages), or undefined. */
+function cephMissing(): string | undefined {
+  try {
+    execFileSync('bash', [cephScript, 'check'], { stdio: 'pipe', timeout: 10_000 });
+    return undefined;
+  } catch (err) {
+    const stdout = (err as { stdout?: Buffer }).stdout?.toString().trim();
+    return stdout || `${cephScript} check failed: ${(err as Error).message}`;
+  }
+}
+
+/** A skip reason (or with CI=true an exception) when Ceph cannot run here. */
 export function requireCeph(): string | undefined {
-  if (existsSync(cephScript)) return undefined;
-  const reason = `needs ${cephScript} (set CEPH_RGW_SH) to start a Ceph RADOS Gateway`;
-  if (process.env.CI === 'true') throw new Error(`CI=true and Ceph is unavailable: ${reason}`);
+  const reason = cephMissing();
+  if (reason && process.env.CI === 'true') throw new Error(`CI=true and Ceph is unavailable: ${reason}`);
   return reason;
 }
 
@@ -49,11 +58,7 @@ function cephStateDir(): string {
 /** Starts (or finds) the shared cluster; its S3 endpoint and credentials. */
 export function cephS3(): Promise<CephS3> {
   started ??= (async () => {
-    const lock = `${cephStateDir()}.lock`;
-    const { stdout } = await promisify(execFile)('flock', ['--close', '--wait', '600', lock, 'bash', cephScript, 'up'], {
-      timeout: 900_000,
-      maxBuffer: 16 << 20,
-    });
+    const { stdout } = await promisify(execFile)('bash', [cephScript, 'up'], { timeout: 900_000, maxBuffer: 16 << 20 });
     const value = (name: string): string => {
       const match = new RegExp(`${name}=['"]?([^'"\\s]+)`).exec(stdout);
       if (!match?.[1]) throw new Error(`ceph-rgw.sh up printed no ${name}:\n${stdout}`);

@@ -1,4 +1,4 @@
-// v1 auth with an index (protocol-v1.md): tokens validated by calling the index with the client's
+// v1 auth with an index (docs/protocol-v1.md): tokens validated by calling the index with the client's
 // Authorization header, the token's repository and access checked against the request, positive
 // answers cached for tokenCacheTtl, public repositories readable without a token.
 import { after, before, describe, it } from 'node:test';

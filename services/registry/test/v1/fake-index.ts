@@ -1,4 +1,4 @@
-// A stand-in for the index's side of v1 token validation (protocol-v1.md, index routes), on
+// A stand-in for the index's side of v1 token validation (docs/protocol-v1.md, index routes), on
 // 127.0.0.1:0: it issues tokens, answers the registry's validation calls as the real index must,
 // and records every call so tests can count them.
 //   GET /v1/repositories/<r>/images   200 for a read/write token of <r>, or with no token for a

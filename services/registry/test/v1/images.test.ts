@@ -1,4 +1,4 @@
-// /v1/images/<id>/{json,layer,checksum,ancestry} and /v1/_ping (protocol-v1.md, "Registry
+// /v1/images/<id>/{json,layer,checksum,ancestry} and /v1/_ping (docs/protocol-v1.md, "Registry
 // routes") on a standalone registry with auth none, so only the image rules are under test here.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

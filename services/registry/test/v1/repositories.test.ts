@@ -1,4 +1,4 @@
-// /v1/repositories/<name>/tags[/<tag>] and DELETE /v1/repositories/<name>/ (protocol-v1.md) on a
+// /v1/repositories/<name>/tags[/<tag>] and DELETE /v1/repositories/<name>/ (docs/protocol-v1.md) on a
 // standalone registry with auth none, so only the repository rules are under test here.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

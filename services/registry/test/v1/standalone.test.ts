@@ -1,4 +1,4 @@
-// v1 without an index (v1.5.0_hub_registry_spec.md, "Without a Docker Hub"): the registry's own
+// v1 without an index (docs/protocol-v1.md, "Token", standalone): the registry's own
 // auth decides — htpasswd here, whose Basic credentials Docker 1.x sends to a standalone
 // registry — and /v1/_ping says so. Also: v1 switched off, and a token-auth registry with no
 // index, where v1 is not served at all.

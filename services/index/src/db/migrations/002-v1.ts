@@ -1,4 +1,4 @@
-// The legacy v1 protocol's state (protocol-v1.md): the tokens handed out in X-Docker-Token, the
+// The legacy v1 protocol's state (docs/protocol-v1.md): the tokens handed out in X-Docker-Token, the
 // image ids and checksums clients report at the end of a push, and repository deletes waiting
 // for their second step. Every row hangs off a repository, so deleting it removes them all.
 export const v1Schema = `

@@ -1,5 +1,5 @@
 // Positive answers of the index, remembered for a short while: Docker reuses one token for every
-// request of a push or pull, and the registry re-validates each (protocol-v1.md, "Token"), so
+// request of a push or pull, and the registry re-validates each (docs/protocol-v1.md, "Token"), so
 // without this every layer costs an index round trip. Only "yes" is remembered — a "no" or a
 // failure is asked again next time, so a token the index just issued is never refused from cache.
 // Identical questions in flight share one call (Docker looks several images up at once).

@@ -1,5 +1,5 @@
-// The calls the registry makes to the index to validate v1 tokens (protocol-v1.md, index routes;
-// v1.5.0_hub_registry_spec.md, pull step 4, push step 4, delete step 4), with the client's
+// The calls the registry makes to the index to validate v1 tokens (docs/protocol-v1.md, "Index routes"
+// and "Sequences (Docker 1.5)"), with the client's
 // Authorization header forwarded verbatim:
 //   read/write token  GET <index>/v1/repositories/<name>/images   200 = valid for <name>
 //   delete token      PUT <index>/v1/repositories/<name>/auth     200 = valid delete token

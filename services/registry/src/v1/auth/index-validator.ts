@@ -1,4 +1,4 @@
-// v1 auth with an index (protocol-v1.md, "Registry routes"): a request carries
+// v1 auth with an index (docs/protocol-v1.md, "Registry routes"): a request carries
 // `Authorization: Token signature=…,repository="ns/repo",access=…`. The token's repository must be
 // the URL's, its access must fit the method (v1AccessAllows), and the index must confirm it.
 // Without a token, only reads of public repositories pass (the npm client, and any client whose

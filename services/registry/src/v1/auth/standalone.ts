@@ -1,4 +1,4 @@
-// v1 auth without an index (v1.5.0_hub_registry_spec.md, "Without a Docker Hub"): the registry
+// v1 auth without an index (docs/protocol-v1.md, "Token", standalone): the registry
 // never validates a token; its own controller decides, as for v2. Docker 1.x sends its Basic
 // credentials to a registry that says X-Docker-Registry-Standalone: True, so htpasswd works as is.
 // Only controllers that grant everything to whoever they admit (none, htpasswd) are used here:

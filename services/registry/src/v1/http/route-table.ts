@@ -1,4 +1,4 @@
-// Every v1 registry route, named once (protocol-v1.md, "Registry routes"). A name is one segment
+// Every v1 registry route, named once (docs/protocol-v1.md, "Registry routes"). A name is one segment
 // (`foo`, meaning library/foo) or two; the patterns are tried in order and the dispatcher takes
 // the first that has the request's method, so `DELETE /v1/repositories/foo/tags/` deletes the
 // repository foo/tags while `GET /v1/repositories/foo/tags` lists library/foo's tags.

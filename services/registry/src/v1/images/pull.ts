@@ -1,6 +1,6 @@
 // Reading v1 images (GET json, layer, ancestry): an image is served only when it exists, the
 // grant may read it (auth/image-access.ts) and it is complete — an unfinished image is never
-// served (protocol-v1.md: 400 while the upload is unfinished).
+// served (docs/protocol-v1.md: 400 while the upload is unfinished).
 import { V1Error, requiresAuthorization } from '../errors.js';
 import type { V1Grant } from '../auth/authorizer.js';
 import type { Completion, LayerRecord } from '../storage/image-store.js';

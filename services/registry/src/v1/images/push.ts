@@ -1,4 +1,4 @@
-// Pushing v1 images (protocol-v1.md, "Registry routes"; v1.5.0_hub_registry_spec.md, "Push"):
+// Pushing v1 images (docs/protocol-v1.md, "Registry routes" and "Sequences (Docker 1.5)"):
 // PUT json → PUT layer → PUT checksum, parent first. Each step checks the image's state and who
 // may write it under the image's lock, so steps of one image never interleave in this process.
 //

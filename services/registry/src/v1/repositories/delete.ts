@@ -1,4 +1,4 @@
-// DELETE /v1/repositories/<r>/ (v1.5.0_hub_registry_spec.md, "Delete", step 3): the registry
+// DELETE /v1/repositories/<r>/ (docs/protocol-v1.md, "Sequences (Docker 1.5)", Delete): the registry
 // "deletes the repository and everything associated to it" — its v1 tags and memberships, and
 // its v2 manifests, tags, layer links and uploads. Manifests are deleted through the manifest
 // store, so each deletion is reported like a v2 DELETE. Blobs stay: content is shared by every

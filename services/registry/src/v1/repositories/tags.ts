@@ -1,4 +1,4 @@
-// v1 tags (protocol-v1.md: GET|PUT|DELETE /v1/repositories/<r>/tags/<tag>, GET …/tags). Setting
+// v1 tags (docs/protocol-v1.md: GET|PUT|DELETE /v1/repositories/<r>/tags/<tag>, GET …/tags). Setting
 // a tag is where the v1 → v2 bridge runs: the tagged image's whole ancestry joins the repository
 // and becomes a v2 image under the same name and tag; only then is the v1 tag written, so a v1
 // tag always has its v2 twin. Deleting the v1 tag removes the twin while it is still the bridge's.

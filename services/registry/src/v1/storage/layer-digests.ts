@@ -1,7 +1,7 @@
 // The three digests of a v1 layer, taken in the one pass that stores it (never buffered whole):
 //   digest    sha256 of the bytes as uploaded — the layer's v2 blob digest;
 //   checksum  the payload checksum, sha256(image json + "\n" + bytes as uploaded), that clients
-//             send in X-Docker-Checksum-Payload (protocol-v1.md, "Checksums");
+//             send in X-Docker-Checksum-Payload (docs/protocol-v1.md, "Checksums");
 //   diffId    sha256 of the uncompressed tar (image spec v1.2, "Layer DiffID"): a gzip layer —
 //             recognised by its magic bytes, as Docker 1.x uploads them — is gunzipped on the fly;
 //             anything else is taken as a plain tar.

@@ -1,4 +1,4 @@
-// The v1 index API (protocol-v1.md, "Index routes"). app.ts mounts it before the JSON API's
+// The v1 index API (docs/protocol-v1.md, "Index routes"). app.ts mounts it before the JSON API's
 // authentication, which accepts Basic only: v1 callers also present `Authorization: Token …`
 // (and registries validate tokens that way). It brings its own body parser and error renderer
 // so every v1 answer, errors included, keeps v1's shape. GET /v1/search stays with the JSON

@@ -1,4 +1,4 @@
-// /v1/images/<id>/{json,layer,checksum,ancestry} (protocol-v1.md, "Registry routes"). Handlers
+// /v1/images/<id>/{json,layer,checksum,ancestry} (docs/protocol-v1.md, "Registry routes"). Handlers
 // parse the request, call one operation of images/ and write the answer; the rules live there.
 import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';

@@ -1,4 +1,4 @@
-// /v1/repositories/<name>/tags[/<tag>] and DELETE /v1/repositories/<name>/ (protocol-v1.md,
+// /v1/repositories/<name>/tags[/<tag>] and DELETE /v1/repositories/<name>/ (docs/protocol-v1.md,
 // "Registry routes"). Handlers parse the request, call one operation of repositories/ and write
 // the answer. Deletes follow storage.delete.enabled, as the v2 API's do.
 import type { Request } from 'express';
