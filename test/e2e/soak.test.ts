@@ -12,12 +12,12 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { makeLayers, ociImageOf } from '../helpers/images.js';
+import { makeLayers, ociImageOf, sha256 } from '../helpers/images.js';
 import { processMemory } from '../helpers/proc-status.js';
 import { pushImageHttp } from '../helpers/push-http.js';
 import { seededRandom } from '../helpers/prng.js';
 import { SoakClient } from '../helpers/soak-client.js';
-import { nextOp, sha256, soakOps, type PinnedImage, type SoakOpName, type SoakTokens, type SoakWorker } from '../helpers/soak-traffic.js';
+import { nextOp, soakOps, type PinnedImage, type SoakOpName, type SoakTokens, type SoakWorker } from '../helpers/soak-traffic.js';
 import { halfBody, halfHeaders, openStalled, type StalledConnections } from '../helpers/stalled-connections.js';
 import { startWharfStack, type WharfStack } from '../helpers/wharf-stack.js';
 

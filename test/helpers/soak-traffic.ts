@@ -5,13 +5,10 @@
 // tokens) only need an answer below 500. Each worker writes to its own repository, so a valid
 // operation's expected answer never depends on another worker; races are made on purpose
 // inside one operation, or in the shared race repository.
-import { createHash } from 'node:crypto';
 import { fanOutManifest, hugeMediaTypeManifest, imageManifest, paddedManifest, type Descriptor } from './hostile-manifests.js';
-import { mediaTypes } from './images.js';
+import { mediaTypes, sha256 } from './images.js';
 import type { Random } from './prng.js';
 import type { SoakAnswer, SoakClient, SoakRequest } from './soak-client.js';
-
-export const sha256 = (data: Buffer | string): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 /** The image pushed before the run; the mix only reads it. */
 export interface PinnedImage {
@@ -196,6 +193,7 @@ const deleteCycle: Op = async (w) => {
 // ---------------------------------------------------------------------------------------------
 // Malformed and hostile operations: any answer below 500 will do
 
+/** Sends without checking the answer; `token` null sends no Authorization, undefined the full token. */
 const any = async (w: SoakWorker, what: string, req: SoakRequest, token?: string | null): Promise<void> => {
   await send(w, what, req, token === null ? undefined : (token ?? w.tokens.full));
 };
