@@ -2,22 +2,15 @@
 // copy stamped with its block index and the seed in its first 16 bytes, so no two blocks (and no
 // two blobs) are identical. Blocks are produced one at a time: nothing holds a whole blob.
 import { createHash } from 'node:crypto';
+import { mulberry32, randomBytesFrom } from '../helpers/prng.js';
 
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
 export const blockSize = MiB;
 
-/** mulberry32: a small, fast 32-bit PRNG; good enough to defeat any accidental compression. */
+/** `length` bytes of mulberry32 output for this seed: good enough to defeat any accidental compression. */
 export function randomBytes(seed: number, length: number): Buffer {
-  const words = new Uint32Array(Math.ceil(length / 4));
-  let a = seed >>> 0;
-  for (let i = 0; i < words.length; i++) {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    words[i] = (t ^ (t >>> 14)) >>> 0;
-  }
-  return Buffer.from(words.buffer, 0, length);
+  return randomBytesFrom(mulberry32(seed), length);
 }
 
 /** A large blob described by its seed and size; its bytes are regenerated on every read. */

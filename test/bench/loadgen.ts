@@ -16,6 +16,7 @@ import {
   type SingleUploadMode,
   type SmallBlob,
 } from './workloads.js';
+import { startAttack, stopAttack, type AttackArgs } from './attack.js';
 import { indexCreateUsers, indexLoad, indexPrime, indexRefreshToken, indexSetup, type IndexLoadOptions, type IndexSetupArgs, type TokenArgs } from './index-workloads.js';
 
 export interface PrepareArgs {
@@ -33,6 +34,8 @@ export type LoadgenRequest =
   | { op: 'push-many'; args: { target: Target; repo: string; concurrency: number; mode: SingleUploadMode } }
   | { op: 'small-image'; args: { target: Target; repo: string; mode: SingleUploadMode } }
   | { op: 'load'; args: { target: Target; options: LoadOptions } }
+  | { op: 'attack-start'; args: AttackArgs }
+  | { op: 'attack-stop' }
   | { op: 'index-setup'; args: IndexSetupArgs }
   | { op: 'index-users'; args: { target: Target; prefix: string; count: number; password: string; concurrency: number } }
   | { op: 'index-load'; args: { target: Target; options: IndexLoadOptions } }
@@ -83,6 +86,10 @@ async function handle(message: LoadgenRequest): Promise<unknown> {
       return pushSmallImage(message.args.target, message.args.repo, message.args.mode);
     case 'load':
       return requestLoad(message.args.target, message.args.options);
+    case 'attack-start':
+      return startAttack(message.args);
+    case 'attack-stop':
+      return stopAttack();
     case 'index-setup':
       return indexSetup(message.args);
     case 'index-users':

@@ -7,6 +7,9 @@
 //   ... --no-baseline                     skip the load generator's ceiling measurement
 //   ... --only-index                      only the index section (token server, search)
 //   ... --only-catalog                    only the catalog section (10,000 repositories per storage)
+//   ... --workload KEY[,KEY]              only these registry workloads (no index, catalog or Ceph
+//                                         sections): single monolithic chunked pull many manifest
+//                                         head attack (pull reads what single pushed)
 //
 // The load generator is a separate node process (loadgen.ts); this process only starts the
 // servers, samples their RSS and CPU from /proc, and prints the report. Each workload's server
@@ -32,14 +35,19 @@ import {
   syncDisks,
   type RunningServer,
 } from './servers.js';
-import type { CountResult, SingleUploadMode, SmallImage, TransferResult } from './workloads.js';
+import { schema2, type CountResult, type SingleUploadMode, type SmallImage, type TransferResult } from './workloads.js';
+import type { AttackArgs, AttackReport } from './attack.js';
 import { freshS3Storage, removeS3Storage, requireCeph, type S3Storage } from '../helpers/ceph.js';
 
 type Registry = 'wharf' | 'distribution';
 const registries: Registry[] = ['wharf', 'distribution'];
 const names: Record<Registry, string> = { wharf: 'Wharf', distribution: 'Distribution' };
 
-const usage = `usage: node test/dist/bench/run.js [--quick] [--only wharf|distribution | --only-index | --only-catalog] [--duration S] [--no-baseline] [--no-ceph]`;
+const usage = `usage: node test/dist/bench/run.js [--quick] [--only wharf|distribution | --only-index | --only-catalog] [--workload KEY[,KEY]] [--duration S] [--no-baseline] [--no-ceph]`;
+
+const workloadKeys = ['single', 'monolithic', 'chunked', 'pull', 'many', 'manifest', 'head', 'attack'] as const;
+/** Workloads that read the big blobs (or the small ones) the load generator prepares. */
+const preparedKeys = ['single', 'monolithic', 'chunked', 'pull', 'many'];
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -55,6 +63,9 @@ interface Settings {
   durationMs: number;
   warmupMs: number;
   maxRequests: number;
+  /** "Under attack": stalled connections kept open, and layers per fan-out manifest. */
+  attackStalled: number;
+  attackFanOut: number;
 }
 
 function settingsFor(quick: boolean, durationSeconds: number | undefined): Settings {
@@ -71,6 +82,8 @@ function settingsFor(quick: boolean, durationSeconds: number | undefined): Setti
     warmupMs: quick ? 500 : 1000,
     // A bound on top of the duration: no phase issues more than this many requests.
     maxRequests: 2_000_000,
+    attackStalled: 2_000,
+    attackFanOut: 25_000,
   };
 }
 
@@ -140,6 +153,7 @@ interface Measurement {
   work: number;
   load?: LoadResult;
   note?: string;
+  attack?: AttackReport;
 }
 
 interface Row {
@@ -157,7 +171,7 @@ const transferTimeout = 15 * 60_000;
 
 async function measure(
   server: RunningServer,
-  run: () => Promise<{ value: number; clientCpuPercent: number; work: number; load?: LoadResult; note?: string }>,
+  run: () => Promise<{ value: number; clientCpuPercent: number; work: number; load?: LoadResult; note?: string; attack?: AttackReport }>,
 ): Promise<Measurement> {
   server.monitor.beginPhase();
   const outcome = await run();
@@ -182,20 +196,57 @@ function loadMeasurement(result: LoadResult) {
   return { value: result.perSecond, clientCpuPercent: result.clientCpuPercent, work: result.requests, load: result, ...(note ? { note } : {}) };
 }
 
-async function runLoad(loadgen: Loadgen, server: RunningServer, target: Target, settings: Settings, method: 'GET' | 'HEAD', path: string, headers: Record<string, string>, expectedStatus: number): Promise<Measurement> {
+/** A closed-loop request phase: `warm()` (connections, JIT, caches; not recorded), then `measured()`. */
+function loadPhases(loadgen: Loadgen, target: Target, settings: Settings, method: 'GET' | 'HEAD', path: string, headers: Record<string, string>, expectedStatus: number) {
   const options = { method, path, headers, concurrency: settings.loadConcurrency, maxRequests: settings.maxRequests, expectedStatus, maxErrors: 1000 };
   const timeout = settings.durationMs + settings.warmupMs + 120_000;
-  // Warm-up (connections, JIT, caches) outside the measured phase.
-  await loadgen.call<LoadResult>({ op: 'load', args: { target, options: { ...options, durationMs: settings.warmupMs, warmupMs: 0 } } }, timeout);
-  return measure(server, async () =>
-    loadMeasurement(await loadgen.call<LoadResult>({ op: 'load', args: { target, options: { ...options, durationMs: settings.durationMs, warmupMs: 0 } } }, timeout)),
+  const phase = (durationMs: number) => loadgen.call<LoadResult>({ op: 'load', args: { target, options: { ...options, durationMs, warmupMs: 0 } } }, timeout);
+  return { warm: () => phase(settings.warmupMs), measured: () => phase(settings.durationMs) };
+}
+
+async function runLoad(loadgen: Loadgen, server: RunningServer, target: Target, settings: Settings, method: 'GET' | 'HEAD', path: string, headers: Record<string, string>, expectedStatus: number): Promise<Measurement> {
+  const phases = loadPhases(loadgen, target, settings, method, path, headers, expectedStatus);
+  // Warm-up outside the measured phase.
+  await phases.warm();
+  return measure(server, async () => loadMeasurement(await phases.measured()));
+}
+
+function attackNote(report: AttackReport): string {
+  const statuses = Object.entries(report.attackerStatuses).map(([status, n]) => `${status}×${n}`).join(' ');
+  return (
+    `stalled connections: ${report.stalledOpenAtEnd} open at the end, ${report.stalledClosedByServer} closed by the server (${report.stalledOpened} opened in all); ` +
+    `fan-out attacker: ${report.attackerRequests} requests (${statuses})`
   );
+}
+
+/**
+ * Manifest GETs of a normal client while the attacker process keeps stalled connections open and
+ * pushes fan-out manifests; the server's peak RSS and CPU cover the whole attack.
+ */
+async function runUnderAttack(loadgen: Loadgen, attacker: Loadgen, server: RunningServer, target: Target, settings: Settings, mode: SingleUploadMode, manifestPath: string): Promise<Measurement> {
+  const phases = loadPhases(loadgen, target, settings, 'GET', manifestPath, { accept: schema2 }, 200);
+  return measure(server, async () => {
+    const attackArgs: AttackArgs = { target, repo: 'bench/attack', stalled: settings.attackStalled, mode, fanOut: settings.attackFanOut };
+    let load: LoadResult;
+    let report: AttackReport;
+    await attacker.call({ op: 'attack-start', args: attackArgs }, 120_000);
+    try {
+      await phases.warm();
+      load = await phases.measured();
+    } finally {
+      // Stop the attack even when the load failed: the next workload must not run under it.
+      report = await attacker.call<AttackReport>({ op: 'attack-stop' }, 120_000);
+    }
+    // A registry that answers nothing under attack is a result, not a failure of the bench.
+    const measured = load.requests > 0 ? loadMeasurement(load) : { value: 0, clientCpuPercent: load.clientCpuPercent, work: 0, load, note: `no request answered (${load.errors} failed: ${load.firstError ?? ''})` };
+    return { ...measured, attack: report, note: [measured.note, attackNote(report)].filter(Boolean).join('; ') };
+  });
 }
 
 /** One workload against one registry; the registries take turns, workload by workload. */
 type Step = { key: string; run: (server: RunningServer, target: Target) => Promise<Measurement> };
 
-function workloadSteps(loadgen: Loadgen, settings: Settings, singleMode: SingleUploadMode): Step[] {
+function workloadSteps(loadgen: Loadgen, attacker: () => Loadgen, settings: Settings, singleMode: SingleUploadMode): Step[] {
   const big = (blob: BigBlobName, op: 'push-single' | 'push-chunked', extra: object) => async (server: RunningServer, target: Target) => {
     syncDisks();
     fileWriteSpeed(settings.blobSize * 1.25, false);
@@ -242,7 +293,7 @@ function workloadSteps(loadgen: Loadgen, settings: Settings, singleMode: SingleU
       key: 'manifest',
       run: async (server, target) => {
         const { manifestPath } = await image(server, target);
-        return runLoad(loadgen, server, target, settings, 'GET', manifestPath, { accept: 'application/vnd.docker.distribution.manifest.v2+json' }, 200);
+        return runLoad(loadgen, server, target, settings, 'GET', manifestPath, { accept: schema2 }, 200);
       },
     },
     {
@@ -250,6 +301,13 @@ function workloadSteps(loadgen: Loadgen, settings: Settings, singleMode: SingleU
       run: async (server, target) => {
         const { layerPath } = await image(server, target);
         return runLoad(loadgen, server, target, settings, 'HEAD', layerPath, {}, 200);
+      },
+    },
+    {
+      key: 'attack',
+      run: async (server, target) => {
+        const { manifestPath } = await image(server, target);
+        return runUnderAttack(loadgen, attacker(), server, target, settings, singleMode, manifestPath);
       },
     },
   ];
@@ -320,7 +378,7 @@ function printReport(rows: Row[], results: Results, run: Registry[], extra: { id
     ),
   );
 
-  const loadRows = rows.filter((r) => results.wharf.get(r.key) || results.distribution.get(r.key)).filter((r) => r.key === 'manifest' || r.key === 'head');
+  const loadRows = rows.filter((r) => results.wharf.get(r.key) || results.distribution.get(r.key)).filter((r) => ['manifest', 'head', 'attack'].includes(r.key));
   if (loadRows.length) {
     console.log('\nLatency of the request-rate phases (ms, closed loop)\n');
     console.log(
@@ -347,6 +405,36 @@ function printReport(rows: Row[], results: Results, run: Registry[], extra: { id
     }
   }
   if (notes.length) console.log(`\nNotes\n${notes.map((n) => `  - ${n}`).join('\n')}`);
+}
+
+/** The "under attack" workload's headline: the normal client's p99 and rate, the server's peak RSS. */
+function printAttackReport(rows: Row[], results: Results, run: Registry[]): void {
+  const row = rows.find((r) => r.key === 'attack');
+  if (!row || !run.length) return;
+  const w = valueOf(results.wharf.get('attack'));
+  const d = valueOf(results.distribution.get('attack'));
+  const figure = (r: Registry, format: (m: Measurement) => Cell): Cell => {
+    if (!run.includes(r)) return 'not run';
+    const m = results[r].get('attack');
+    return !m ? 'n/a' : 'error' in m ? 'FAILED' : format(m);
+  };
+  console.log(`\nUnder attack: ${row.label}\n`);
+  console.log(
+    table(
+      ['figure', 'unit', 'Wharf', 'Distribution', 'Wharf/Dist'],
+      [
+        ['normal client p99 latency', 'ms', figure('wharf', (m) => fixed(m.load?.p99Ms, 2)), figure('distribution', (m) => fixed(m.load?.p99Ms, 2)), ratio(w?.load?.p99Ms, d?.load?.p99Ms)],
+        ['normal client rate', 'req/s', figure('wharf', (m) => fixed(m.value, 0)), figure('distribution', (m) => fixed(m.value, 0)), ratio(w?.value, d?.value)],
+        ['normal client failed requests', 'count', figure('wharf', (m) => m.load?.errors), figure('distribution', (m) => m.load?.errors), undefined],
+        ['server peak RSS', 'MiB', figure('wharf', (m) => mib(m.peakRss)), figure('distribution', (m) => mib(m.peakRss)), ratio(w?.peakRss, d?.peakRss)],
+        ['stalled connections open at the end', 'count', figure('wharf', (m) => m.attack?.stalledOpenAtEnd), figure('distribution', (m) => m.attack?.stalledOpenAtEnd), undefined],
+        ['stalled connections closed by the server', 'count', figure('wharf', (m) => m.attack?.stalledClosedByServer), figure('distribution', (m) => m.attack?.stalledClosedByServer), undefined],
+        ['fan-out attacker requests', 'count', figure('wharf', (m) => m.attack?.attackerRequests), figure('distribution', (m) => m.attack?.attackerRequests), undefined],
+      ],
+    ),
+  );
+  console.log('  the stalled connections (half headers or half a manifest body, from 127.0.0.2-9) are reopened 0.5 s after the server closes one;');
+  console.log('  the attacker PUTs a manifest listing one layer 25,000 times, then GETs tags/list and _catalog with n=100000 and a referrers list, in a loop.');
 }
 
 /** Push and pull MiB/s on the filesystem and on Ceph RGW, Wharf and Distribution side by side. */
@@ -392,6 +480,7 @@ async function main(): Promise<number> {
       'only-index': { type: 'boolean', default: false },
       'no-ceph': { type: 'boolean', default: false },
       'only-catalog': { type: 'boolean', default: false },
+      workload: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -403,6 +492,18 @@ async function main(): Promise<number> {
     console.error(`--only takes wharf or distribution\n${usage}`);
     return 2;
   }
+  const workloads = values.workload?.split(',').map((w) => w.trim());
+  const unknown = workloads?.filter((w) => !(workloadKeys as readonly string[]).includes(w)) ?? [];
+  if (unknown.length || workloads?.length === 0) {
+    console.error(`--workload takes a comma-separated list of ${workloadKeys.join(' ')} (not: ${unknown.join(', ')})\n${usage}`);
+    return 2;
+  }
+  if (workloads && (values['only-index'] || values['only-catalog'])) {
+    console.error(`--workload excludes --only-index and --only-catalog\n${usage}`);
+    return 2;
+  }
+  const picked = (key: string) => !workloads || workloads.includes(key);
+  const needsPreparedData = preparedKeys.some(picked);
   const duration = values.duration === undefined ? undefined : Number(values.duration);
   if (duration !== undefined && !(duration > 0 && duration <= 600)) {
     console.error('--duration takes seconds, 0 < S <= 600');
@@ -434,15 +535,20 @@ async function main(): Promise<number> {
   console.log(`                 on a ${cpu.length}-core box it competes with the server for CPU, so request rates are a lower bound`);
   console.log('  units:         MiB/s = 2^20 bytes per second; RSS in MiB');
   if (onlyIndex) console.log('  --only-index:  registry workloads skipped; only the index section runs');
+  if (workloads) console.log(`  --workload:    only ${workloads.join(', ')}; no index, catalog or Ceph sections`);
   console.log('');
 
   const loadgen = new Loadgen();
+  // The attackers of the "under attack" workload get a process of their own, started on first use.
+  let attackerProcess: Loadgen | undefined;
+  const attacker = () => (attackerProcess ??= new Loadgen());
   const servers: RunningServer[] = [];
   const stopAll = async () => {
     for (const s of servers.splice(0)) await s.stop().catch(() => undefined);
   };
   const onSignal = () => {
     loadgen.kill();
+    attackerProcess?.kill();
     killAll();
     for (const s of servers) rmSync(s.dir, { recursive: true, force: true });
     process.exit(130);
@@ -451,6 +557,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', onSignal);
   process.once('exit', () => {
     loadgen.kill();
+    attackerProcess?.kill();
     killAll();
   });
 
@@ -464,7 +571,7 @@ async function main(): Promise<number> {
   const monolithicSupport: Partial<Record<Registry, boolean>> = {};
 
   try {
-    if (!onlyIndex) {
+    if (!onlyIndex && needsPreparedData) {
       process.stderr.write('preparing data (generating and hashing the blobs) ...');
       const prepare: PrepareArgs = { blobSize: settings.blobSize, smallCount: settings.smallCount, smallSize: settings.smallSize };
       const prepared = await loadgen.call<{ seconds: number }>({ op: 'prepare', args: prepare }, transferTimeout);
@@ -472,7 +579,7 @@ async function main(): Promise<number> {
     }
 
     if (!values['no-baseline']) {
-      if (!onlyIndex) {
+      if (!onlyIndex && needsPreparedData) {
         process.stderr.write('file write ceiling (page cache) ...');
         await new Promise((resolve) => setTimeout(resolve, 4000)); // let freed memory go back to the host
         const fresh = fileWriteSpeed(settings.blobSize, false);
@@ -525,11 +632,18 @@ async function main(): Promise<number> {
       { key: 'many', label: `${settings.smallCount}×${sizeLabel(settings.smallSize)} blob pushes, ${settings.smallConcurrency} in flight`, unit: 'blobs/s', perUnit: { label: 'CPU-ms/blob', scale: 1000 } },
       { key: 'manifest', label: `manifest GET by tag, ${settings.loadConcurrency} conns`, unit: 'req/s', perUnit: { label: 'CPU-µs/req', scale: 1e6 } },
       { key: 'head', label: `blob HEAD, ${settings.loadConcurrency} conns`, unit: 'req/s', perUnit: { label: 'CPU-µs/req', scale: 1e6 } },
+      {
+        key: 'attack',
+        label: `manifest GET under attack (${settings.attackStalled.toLocaleString('en-US')} stalled conns + 1 fan-out pusher), ${settings.loadConcurrency} conns`,
+        unit: 'req/s',
+        perUnit: { label: 'CPU-µs/req', scale: 1e6 },
+      },
     );
+    if (workloads) rows.splice(0, rows.length, ...rows.filter((row) => picked(row.key)));
 
     // Workload by workload, the registries take turns (alternating who goes first), so drift in
     // this machine's speed over the run does not land on one registry only.
-    const steps = workloadSteps(loadgen, settings, singleMode).filter((step) => rows.some((row) => row.key === step.key));
+    const steps = workloadSteps(loadgen, attacker, settings, singleMode).filter((step) => rows.some((row) => row.key === step.key));
     for (const [i, step] of steps.entries()) {
       const order = i % 2 === 0 ? run : [...run].reverse();
       for (const r of order) {
@@ -547,7 +661,7 @@ async function main(): Promise<number> {
 
     // The same push and pull workloads with each registry on Ceph RGW (S3 driver, one fresh bucket).
     const cephResults: Results = { wharf: new Map(), distribution: new Map() };
-    let cephNote = values['no-ceph'] ? 'skipped (--no-ceph)' : undefined;
+    let cephNote = values['no-ceph'] ? 'skipped (--no-ceph)' : workloads ? 'skipped (--workload)' : undefined;
     if (!cephNote && run.length) {
       let reason: string | undefined;
       try {
@@ -595,6 +709,8 @@ async function main(): Promise<number> {
       console.log('  - every push is verified (201 + HEAD size); every pull byte is hashed and compared with the digest.');
     }
 
+    printAttackReport(rows, results, run);
+    if (workloads) return run.some((r) => [...results[r].values()].some((m) => 'error' in m)) ? 1 : 0;
     const indexBench = indexSettings({ quick: values.quick, concurrency: settings.loadConcurrency, durationMs: settings.durationMs, warmupMs: settings.warmupMs, maxRequests: settings.maxRequests });
     const indexReport = await runIndexBench((request, timeoutMs) => loadgen.call(request, timeoutMs), indexBench, servers);
     const indexFailed = printIndexReport(indexReport, indexBench, onlyIndex ? baselineNote : undefined);
@@ -605,6 +721,7 @@ async function main(): Promise<number> {
   } finally {
     await stopAll();
     loadgen.kill();
+    attackerProcess?.kill();
   }
 }
 

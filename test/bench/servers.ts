@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3Storage } from '../helpers/ceph.js';
+import { processMemory } from '../helpers/proc-status.js';
 import { distributionStorageYaml } from '../helpers/distribution.js';
 import { s3StorageEnv } from '../helpers/stack.js';
 
@@ -96,14 +97,7 @@ export class ProcessMonitor {
 
   /** VmRSS and VmHWM in bytes, or undefined once the process is gone. */
   memory(): { rss: number; hwm: number } | undefined {
-    let status: string;
-    try {
-      status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    } catch {
-      return undefined;
-    }
-    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-    return { rss: field('VmRSS'), hwm: field('VmHWM') };
+    return processMemory(this.pid);
   }
 
   /** User + system CPU seconds of all the process's threads. */

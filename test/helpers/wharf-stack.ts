@@ -41,6 +41,8 @@ export interface WharfStack extends StackAddresses, JsonApi {
   env: NodeJS.ProcessEnv;
   /** The last lines serve printed. */
   logs(): string;
+  /** The process id of `wharf serve` (one process: index and registry). */
+  pid: number;
   stop(): Promise<void>;
   /** `wharf user add NAME [--admin]` with the password on standard input. */
   addUser(username: string, password: string, opts?: { admin?: boolean }): Promise<void>;
@@ -104,14 +106,14 @@ export async function startWharfStack(opts: WharfStackOptions = {}): Promise<Wha
     cleanup: () => rm(dataDir, { recursive: true, force: true }),
   });
   const addresses = addressesOf(server.hosts[0]!, server.hosts[1]!);
-  return stackOf({ ...addresses, dataDir, env, logs: server.logs, stop: server.stop });
+  return stackOf({ ...addresses, dataDir, env, logs: server.logs, pid: server.pid, stop: server.stop });
 }
 
 function addressesOf(indexHost: string, registryHost: string): StackAddresses {
   return { indexHost, indexUrl: `http://${indexHost}`, registryHost, registryUrl: `http://${registryHost}` };
 }
 
-function stackOf(base: StackAddresses & Pick<WharfStack, 'dataDir' | 'env' | 'logs' | 'stop'>): WharfStack {
+function stackOf(base: StackAddresses & Pick<WharfStack, 'dataDir' | 'env' | 'logs' | 'pid' | 'stop'>): WharfStack {
   const { api, apiOk } = jsonApi(base.indexUrl, { name: 'wharf serve', logs: base.logs });
   const repoPath = (name: string) => `/api/repositories/${name}`;
   return {
