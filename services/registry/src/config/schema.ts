@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { debugSection, duration, fetchUrl, listenAddr, logSection, tlsSection } from '@wharf/common';
 import { eventActions } from '@wharf/shared';
+import { defaultMaxManifestReferences } from '../storage/manifest-store.js';
 
 const filesystemStorage = z.strictObject({
   rootDirectory: z.string().min(1).default('./data/registry'),
@@ -82,6 +83,11 @@ export const storageSchema = z
       })
       .prefault({}),
     maxManifestBytes: z.number().int().positive().default(4 * 1024 * 1024),
+    /**
+     * Descriptors one manifest may list (config, layers, an index's manifests), counted as
+     * listed: more is refused with 400 MANIFEST_INVALID before any storage work.
+     */
+    maxManifestReferences: z.number().int().positive().default(defaultMaxManifestReferences),
     /** Online garbage collection in the registry process (`wharf gc` runs it by hand). */
     gc: z
       .strictObject({
