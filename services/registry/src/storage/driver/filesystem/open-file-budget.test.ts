@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { RegistryError } from '@wharf/shared';
 import { registryConfigSchema } from '../../../config/schema.js';
+import { createConfiguredDriver } from '../drivers.js';
 import { createFilesystemDriver, type FilesystemDriver } from './filesystem-driver.js';
 
 const openFds = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
@@ -94,5 +95,14 @@ describe('filesystem driver: open-file budget', () => {
     assert.equal(config.storage.filesystem?.openFileWait, '10s');
     assert.equal(registryConfigSchema.parse({}).storage.filesystem?.maxOpenFiles, 512);
     assert.throws(() => registryConfigSchema.parse({ storage: { filesystem: { maxOpenFiles: 3 } } }));
+  });
+
+  it('config: the configured driver gets the configured budget', async () => {
+    const config = registryConfigSchema.parse({ storage: { filesystem: { rootDirectory: root, maxOpenFiles: 7, openFileWait: '50ms' } } });
+    const driver = (await createConfiguredDriver(config.storage)) as FilesystemDriver;
+    assert.equal(driver.openFiles.capacity, 7);
+    const streams = await Promise.all(Array.from({ length: 5 }, (_, i) => driver.reader(files[i]!)));
+    await assert.rejects(driver.reader(files[5]!), /no file could be opened within 50 ms/);
+    for (const stream of streams) stream.destroy();
   });
 });

@@ -33,6 +33,11 @@ export class OpenFileBudget {
     this.streams = new Semaphore(streamShare(options.maxOpenFiles));
   }
 
+  /** Descriptors held at most. */
+  get capacity(): number {
+    return this.files.capacity;
+  }
+
   /** Descriptors held now. */
   get inUse(): number {
     return this.files.inUse;
