@@ -5,11 +5,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
+import request, { type Response } from 'supertest';
+import type { Express } from 'express';
 import { digestOf } from '@wharf/shared';
 import type { StorageDriver } from '../../src/storage/driver/driver.js';
 import { createFilesystemDriver } from '../../src/storage/driver/filesystem/filesystem-driver.js';
 import { createMemoryDriver } from '../../src/storage/driver/memory/memory-driver.js';
+import { layerLinkPath } from '../../src/storage/paths.js';
 import { assertError, buildRegistry, emptyConfig, mediaTypes, pushBlob, pushImage, putManifest } from './harness.js';
 
 const name = 'team/app';
@@ -123,27 +125,55 @@ describe('manifest reference fan-out', () => {
   });
 
   it('on the filesystem: a 25,000-reference push neither spikes open files nor holds up another request', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'wharf-fanout-'));
-    try {
-      const { app } = await buildRegistry({ driver: createFilesystemDriver({ rootDirectory: root }) });
-      const image = await pushImage(app, name, { tag: 'ok' });
-      await pushBlob(app, name, emptyConfig.content);
-      const baseline = await openFds();
-      let peak = baseline;
-      const sampler = setInterval(() => void openFds().then((n) => (peak = Math.max(peak, n))), 1);
-      try {
-        const [attack, normal] = await Promise.all([
-          putManifest(app, name, 'dup', manifestOf(Array(25_000).fill(image.layers[0]!.digest)), mediaTypes.ociManifest),
-          request(app).get(`/v2/${name}/manifests/ok`).set('Accept', mediaTypes.ociManifest),
-        ]);
-        assertError(attack, 400, 'MANIFEST_INVALID');
-        assert.equal(normal.status, 200);
-      } finally {
-        clearInterval(sampler);
-      }
-      assert.ok(peak - baseline < 200, `open files went from ${baseline} to ${peak}`);
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
+    await withFilesystemRegistry(async (app, layer) => {
+      const { peak, attack, normal } = await attackDuringNormalRequest(app, manifestOf(Array(25_000).fill(layer)));
+      assertError(attack, 400, 'MANIFEST_INVALID');
+      assert.equal(normal.status, 200);
+      assert.ok(peak < 200, `${peak} more files open at once`);
+    });
+  });
+
+  it('on the filesystem: 600 distinct layers linked but without content (under the cap) keep a few files open, and another request is served', async () => {
+    await withFilesystemRegistry(async (app, _layer, driver) => {
+      // Linked, so each check reads a link and writes a claim (the files a check opens), but
+      // absent, so the PUT fails without 600 blobs to upload first.
+      const linked = missingLayers(600);
+      for (const digest of linked) await driver.putContent(layerLinkPath(name, digest), Buffer.from(digest));
+      const { peak, attack, normal } = await attackDuringNormalRequest(app, manifestOf(linked));
+      assertError(attack, 400, 'MANIFEST_BLOB_UNKNOWN');
+      assert.equal(attack.body.errors[0].detail.digests.length, 600);
+      assert.equal(normal.status, 200);
+      assert.ok(peak < 100, `${peak} more files open at once`);
+    });
   });
 });
+
+/** A registry on a fresh filesystem root holding image `ok`; `run` gets its first layer. */
+async function withFilesystemRegistry(run: (app: Express, layer: string, driver: StorageDriver) => Promise<void>): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'wharf-fanout-'));
+  try {
+    const driver = createFilesystemDriver({ rootDirectory: root });
+    const { app } = await buildRegistry({ driver });
+    const image = await pushImage(app, name, { tag: 'ok' });
+    await pushBlob(app, name, emptyConfig.content);
+    await run(app, image.layers[0]!.digest, driver);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** PUTs `manifest` while GETting image `ok`; the most files open at once above the baseline. */
+async function attackDuringNormalRequest(app: Express, manifest: Buffer): Promise<{ peak: number; attack: Response; normal: Response }> {
+  const baseline = await openFds();
+  let peak = baseline;
+  const sampler = setInterval(() => void openFds().then((n) => (peak = Math.max(peak, n)), () => undefined), 1);
+  try {
+    const [attack, normal] = await Promise.all([
+      putManifest(app, name, 'attack', manifest, mediaTypes.ociManifest),
+      request(app).get(`/v2/${name}/manifests/ok`).set('Accept', mediaTypes.ociManifest),
+    ]);
+    return { peak: peak - baseline, attack, normal };
+  } finally {
+    clearInterval(sampler);
+  }
+}
