@@ -152,7 +152,7 @@ describe('wharf config', () => {
     assert.equal(printed.registry.http!.addr, '0.0.0.0:5001');
     assert.equal(printed.registry.http!.requestTimeout, '10m'); // defaults filled in
     assert.deepEqual(printed.registry.storage!.delete, { enabled: true });
-    assert.deepEqual(printed.registry.storage!.filesystem, { rootDirectory: './data/registry' });
+    assert.deepEqual(printed.registry.storage!.filesystem, { rootDirectory: './data/registry', maxOpenFiles: 512, openFileWait: '10s' });
     assert.equal(printed.registry.storage!.maxManifestBytes, 4194304);
   });
 

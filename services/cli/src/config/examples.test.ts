@@ -16,7 +16,7 @@ describe('services/registry/examples', () => {
     const { registry } = await loadConfig(wharfConfigSchema, { file: example('standalone.yaml'), env: {} });
     assert.deepEqual(registry.auth.none, {});
     assert.equal(registry.auth.htpasswd, undefined);
-    assert.deepEqual(registry.storage.filesystem, { rootDirectory: './data/registry' });
+    assert.deepEqual(registry.storage.filesystem, { rootDirectory: './data/registry', maxOpenFiles: 512, openFileWait: '10s' });
     assert.equal(registry.storage.memory, undefined);
     assert.equal(registry.storage.delete.enabled, true);
     assert.equal(registry.http.addr, '127.0.0.1:5000');
@@ -29,7 +29,7 @@ describe('services/registry/examples', () => {
     const { registry } = await loadConfig(wharfConfigSchema, { file: example('htpasswd.yaml'), env: {} });
     assert.deepEqual(registry.auth.htpasswd, { path: './data/htpasswd', realm: 'wharf' });
     assert.equal(registry.auth.none, undefined);
-    assert.deepEqual(registry.storage.filesystem, { rootDirectory: './data/registry' });
+    assert.deepEqual(registry.storage.filesystem, { rootDirectory: './data/registry', maxOpenFiles: 512, openFileWait: '10s' });
     assert.equal(registry.storage.delete.enabled, false);
     assert.equal(registry.http.addr, '127.0.0.1:5000');
   });

@@ -13,7 +13,7 @@ describe('services/registry/examples/gc.yaml', () => {
     const { registry } = await loadConfig(wharfConfigSchema, { file, env: {} });
     assert.equal(registry.storage.delete.enabled, true);
     assert.deepEqual(registry.storage.gc, { enabled: true, interval: '24h', gracePeriod: '1h' });
-    assert.deepEqual(registry.storage.filesystem, { rootDirectory: './data/registry' });
+    assert.deepEqual(registry.storage.filesystem, { rootDirectory: './data/registry', maxOpenFiles: 512, openFileWait: '10s' });
   });
 
   it('is off by default, and the environment can switch it on', async () => {

@@ -55,7 +55,7 @@ describe('loadConfig: sources', () => {
     assert.equal(registry.http.requestTimeout, '10m');
     assert.equal(registry.log.level, 'info');
     assert.equal(registry.log.accessLog, true);
-    assert.deepEqual(registry.storage.filesystem, { rootDirectory: './data/registry' });
+    assert.deepEqual(registry.storage.filesystem, { rootDirectory: './data/registry', maxOpenFiles: 512, openFileWait: '10s' });
     assert.equal(registry.storage.memory, undefined);
     assert.equal(registry.storage.delete.enabled, false);
     assert.deepEqual(registry.storage.uploadPurging, { enabled: true, age: '168h', interval: '24h' });
@@ -139,7 +139,7 @@ describe('loadConfig: sources', () => {
     assert.equal(registry.http.requestTimeout, '30s');
     assert.equal(registry.log.level, 'debug');
     assert.equal(registry.log.accessLog, false);
-    assert.deepEqual(registry.storage.filesystem, { rootDirectory: '/srv/registry' });
+    assert.deepEqual(registry.storage.filesystem, { rootDirectory: '/srv/registry', maxOpenFiles: 512, openFileWait: '10s' });
     assert.equal(registry.storage.delete.enabled, true);
     // Unset siblings keep their defaults.
     assert.deepEqual(registry.storage.uploadPurging, { enabled: true, age: '2h', interval: '24h' });

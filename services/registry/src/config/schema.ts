@@ -3,9 +3,19 @@
 import { z } from 'zod';
 import { debugSection, duration, fetchUrl, listenAddr, logSection, tlsSection } from '@wharf/common';
 import { eventActions } from '@wharf/shared';
+import { defaultOpenFileBudget } from '../storage/driver/filesystem/open-file-budget.js';
+import { defaultMaxManifestReferences } from '../storage/manifest-store.js';
 
 const filesystemStorage = z.strictObject({
   rootDirectory: z.string().min(1).default('./data/registry'),
+  /**
+   * Files the driver holds open at most, whatever the load (open-file-budget.ts): well under the
+   * usual soft limit of 1,024, which sockets share. Streams (blob reads, upload appends) may hold
+   * three quarters of it; the rest is kept for short reads and writes.
+   */
+  maxOpenFiles: z.number().int().min(4).default(defaultOpenFileBudget.maxOpenFiles),
+  /** How long an operation waits for a file of that budget before it is refused with 503. */
+  openFileWait: duration.default('10s'),
 });
 
 const memoryStorage = z.strictObject({});
@@ -82,6 +92,11 @@ export const storageSchema = z
       })
       .prefault({}),
     maxManifestBytes: z.number().int().positive().default(4 * 1024 * 1024),
+    /**
+     * Descriptors one manifest may list (config, layers, an index's manifests), counted as
+     * listed: more is refused with 400 MANIFEST_INVALID before any storage work.
+     */
+    maxManifestReferences: z.number().int().positive().default(defaultMaxManifestReferences),
     /** Online garbage collection in the registry process (`wharf gc` runs it by hand). */
     gc: z
       .strictObject({
@@ -104,7 +119,7 @@ export const storageSchema = z
   .refine((s) => !s.s3 || (s.s3.accessKey === undefined) === (s.s3.secretKey === undefined), {
     message: 's3: accessKey and secretKey go together (or neither, for the default credential chain)',
   })
-  .transform((s) => (s.filesystem || s.memory || s.s3 || s.azure ? s : { ...s, filesystem: { rootDirectory: './data/registry' } }));
+  .transform((s) => (s.filesystem || s.memory || s.s3 || s.azure ? s : { ...s, filesystem: filesystemStorage.parse({}) }));
 
 export const authSchema = z
   .strictObject({

@@ -7,6 +7,7 @@
 // Distribution over the same storage) have no marker: when the index's state file is missing or
 // of an older version, the catalog rebuilds it from a walk of the tree once, and
 // `wharf catalog rebuild` does the same on demand.
+import { mapBounded } from '@wharf/shared';
 import type { StorageDriver } from './driver/driver.js';
 import { isPathNotFound } from './driver/driver.js';
 import { deleteIfPresent, listIfPresent } from './links.js';
@@ -21,6 +22,8 @@ import {
 
 /** Bump when the marker layout changes: every instance then rebuilds once. */
 export const catalogIndexVersion = 1;
+/** Marker writes a rebuild keeps in flight. */
+const markerWriteConcurrency = 16;
 
 export interface RebuildResult {
   /** Repositories in the index afterwards. */
@@ -107,7 +110,8 @@ export class CatalogIndex {
     const found = new Set(await walk());
     const indexed = new Set(await this.names());
     const added = [...found].filter((n) => !indexed.has(n));
-    await runBounded(added, (name) => this.driver.putContent(catalogMarkerPath(name), Buffer.from(name)));
+    // A few at a time, so a rebuild of 10,000 markers neither crawls nor floods the store.
+    await mapBounded(added, markerWriteConcurrency, (name) => this.driver.putContent(catalogMarkerPath(name), Buffer.from(name)));
     const removed: string[] = [];
     for (const name of [...indexed].filter((n) => !found.has(n))) {
       const marker = await this.driver.stat(catalogMarkerPath(name)).catch(() => undefined);
@@ -120,9 +124,4 @@ export class CatalogIndex {
     this.current = true;
     return { repositories: (await this.names()).length, added: added.sort(), removed: removed.sort() };
   }
-}
-
-/** Parallel writes: a few at a time, so a rebuild of 10,000 markers neither crawls nor floods. */
-async function runBounded<T>(items: readonly T[], run: (item: T) => Promise<unknown>, concurrency = 16): Promise<void> {
-  for (let i = 0; i < items.length; i += concurrency) await Promise.all(items.slice(i, i + concurrency).map(run));
 }

@@ -2,6 +2,7 @@
 // markers, rebuilt from a walk of the tree when the index is missing or older. The walk itself
 // finds every directory under repositories/ that holds _manifests or _layers; directories whose
 // names start with '_' are a repository's own data, never nested repositories.
+import { Semaphore } from '@wharf/shared';
 import type { StorageDriver } from './driver/driver.js';
 import { CatalogIndex, type RebuildResult } from './catalog-index.js';
 import { baseName, listIfPresent } from './links.js';
@@ -46,10 +47,10 @@ export class Catalog {
     const found: string[] = [];
     // A bounded number of lists in flight: a bucket of 10,000 repositories must not open 10,000
     // connections at once.
-    const lists = limiter(walkConcurrency);
+    const lists = new Semaphore(walkConcurrency);
     const walk = async (dir: string, name: string, depth: number): Promise<void> => {
       if (depth > maxDepth) return;
-      const children = await lists(() => listIfPresent(this.driver, dir));
+      const children = await lists.run(() => listIfPresent(this.driver, dir));
       const names = children.map(baseName);
       if (name && markers.some((m) => names.includes(m))) found.push(name);
       await Promise.all(
@@ -61,22 +62,6 @@ export class Catalog {
     await walk(repositoriesRoot, '', 0);
     return found.sort();
   }
-}
-
-/** Runs at most `concurrency` of the given operations at a time, the rest in arrival order. */
-function limiter(concurrency: number): <T>(run: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (run) => {
-    if (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-    try {
-      return await run();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
 }
 
 /** A page of a sorted list after `last`, at most `n` entries; `more` when entries remain. */

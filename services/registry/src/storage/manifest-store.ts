@@ -3,6 +3,8 @@
 // small cache keyed by digest spares re-reading and re-parsing it; links are always read fresh.
 import {
   digestOf,
+  distinct,
+  mapBounded,
   isIndexMediaType,
   ManifestValidationError,
   mediaTypes,
@@ -32,6 +34,14 @@ export interface PutManifestResult {
 }
 
 const cacheLimit = 2048;
+/**
+ * Descriptors one manifest may list by default (storage.maxManifestReferences): real images have
+ * at most a few hundred layers and indexes a few dozen platforms, while artifacts that carry
+ * thousands of files still fit; 25,000 copies of one layer, which fit in 4 MiB, do not.
+ */
+export const defaultMaxManifestReferences = 10_000;
+/** Reference checks (a link read and a claim write each) in flight at once for one PUT. */
+const referenceCheckConcurrency = 8;
 
 /** The media type of stored bytes: their mediaType field, or the shape for OCI without one. */
 function storedMediaType(content: Buffer): ParsedManifest {
@@ -59,6 +69,7 @@ export class ManifestStore {
     private readonly blobs: BlobStore,
     private readonly tags: TagStore,
     private readonly referrers: ReferrerIndex,
+    private readonly maxReferences = defaultMaxManifestReferences,
   ) {}
 
   async exists(name: string, digest: string): Promise<boolean> {
@@ -111,6 +122,7 @@ export class ManifestStore {
     if (byDigest && digest !== reference) {
       throw new RegistryError('DIGEST_INVALID', { message: 'manifest digest does not match the reference', detail: { expected: reference, actual: digest } });
     }
+    this.checkReferenceCount(parsed);
     if (origin?.upstream === undefined) await this.checkReferences(name, parsed);
     await this.blobs.putSmall(digest, content);
     await writeLink(this.driver, manifestRevisionLinkPath(name, digest), digest);
@@ -121,18 +133,32 @@ export class ManifestStore {
     return result;
   }
 
+  /** Refuses a manifest listing more than the limit, before any storage work is done for it. */
+  private checkReferenceCount(parsed: ParsedManifest): void {
+    const references = parsed.blobs.length + parsed.manifests.length;
+    if (references <= this.maxReferences) return;
+    throw new RegistryError('MANIFEST_INVALID', {
+      message: `manifest lists ${references} references; at most ${this.maxReferences} are accepted`,
+      detail: { references, limit: this.maxReferences },
+    });
+  }
+
+  /**
+   * Each distinct reference once, a few at a time: a digest listed 25,000 times is one check, and
+   * 10,000 distinct ones never hold more than a few files or connections at once.
+   */
   private async checkReferences(name: string, parsed: ParsedManifest): Promise<void> {
-    const missing: string[] = [];
-    await Promise.all([
+    const checks = [
+      ...parsed.blobs.map((d) => ({ digest: d.digest, present: () => this.blobs.isLinked(name, d.digest) })),
+      ...parsed.manifests.map((d) => ({ digest: d.digest, present: () => this.exists(name, d.digest) })),
+    ];
+    const found = await mapBounded(distinct(checks, (c) => c.digest), referenceCheckConcurrency, async (c) => {
       // Claimed, not just looked up: a garbage collection running now must not take what this
       // manifest is about to reference (blob-claims.ts).
-      ...parsed.blobs.map(async (d) => {
-        if (!(await this.blobs.isLinked(name, d.digest)) || !(await this.blobs.claim(d.digest))) missing.push(d.digest);
-      }),
-      ...parsed.manifests.map(async (d) => {
-        if (!(await this.exists(name, d.digest)) || !(await this.blobs.claim(d.digest))) missing.push(d.digest);
-      }),
-    ]);
+      const known = (await c.present()) && (await this.blobs.claim(c.digest)) !== undefined;
+      return { digest: c.digest, known };
+    });
+    const missing = found.filter((f) => !f.known).map((f) => f.digest);
     if (missing.length) {
       const kind = isIndexMediaType(parsed.mediaType) ? 'manifest' : 'blob';
       throw new RegistryError('MANIFEST_BLOB_UNKNOWN', {

@@ -1,6 +1,6 @@
 // The referrers index (OCI distribution spec, "Listing Referrers"): every manifest pushed with a
 // `subject` gets a link under _referrers/<subject>/, so listing needs no scan of the repository.
-import { mediaTypes, type Descriptor, type ImageIndex } from '@wharf/shared';
+import { mapBounded, mediaTypes, type Descriptor, type ImageIndex } from '@wharf/shared';
 import type { StorageDriver } from './driver/driver.js';
 import { baseName, deleteIfPresent, listIfPresent, readLink } from './links.js';
 import { referrerLinkPath, referrersPath } from './paths.js';
@@ -8,6 +8,9 @@ import { referrerLinkPath, referrersPath } from './paths.js';
 export interface ReferrerSource {
   describe(name: string, digest: string): Promise<{ mediaType: string; content: Buffer; parsed: { artifactType?: string; annotations?: Record<string, string> } } | undefined>;
 }
+
+/** Referrer manifests read at once for one listing: a subject with thousands stays a few at a time. */
+const describeConcurrency = 8;
 
 export class ReferrerIndex {
   constructor(private readonly driver: StorageDriver) {}
@@ -31,15 +34,15 @@ export class ReferrerIndex {
 
   /** The referrers response: an image index of descriptors, filtered by artifactType if given. */
   async list(name: string, subject: string, source: ReferrerSource, artifactType?: string): Promise<ImageIndex> {
-    const descriptors: Descriptor[] = [];
-    for (const digest of await this.digests(name, subject)) {
+    const described = await mapBounded(await this.digests(name, subject), describeConcurrency, async (digest) => {
       const manifest = await source.describe(name, digest);
-      if (!manifest) continue;
+      if (!manifest) return undefined;
       const descriptor: Descriptor = { mediaType: manifest.mediaType, digest, size: manifest.content.length };
       if (manifest.parsed.artifactType) descriptor.artifactType = manifest.parsed.artifactType;
       if (manifest.parsed.annotations) descriptor.annotations = manifest.parsed.annotations;
-      if (artifactType === undefined || descriptor.artifactType === artifactType) descriptors.push(descriptor);
-    }
+      return descriptor;
+    });
+    const descriptors = described.filter((d): d is Descriptor => d !== undefined && (artifactType === undefined || d.artifactType === artifactType));
     return { schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests: descriptors };
   }
 }

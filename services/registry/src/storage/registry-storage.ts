@@ -60,7 +60,13 @@ export interface RegistryStorage {
   writeRefusal?: (name: string) => Promise<Error | undefined>;
 }
 
-export function createRegistryStorage(rawDriver: StorageDriver, options: { readOnly?: boolean } = {}): RegistryStorage {
+export interface RegistryStorageOptions {
+  readOnly?: boolean;
+  /** storage.maxManifestReferences. */
+  maxManifestReferences?: number;
+}
+
+export function createRegistryStorage(rawDriver: StorageDriver, options: RegistryStorageOptions = {}): RegistryStorage {
   const plain = checked(rawDriver);
   const catalog = new Catalog(plain, options.readOnly);
   // Every store writes through the indexing decorator, so the catalog index follows the tree.
@@ -72,7 +78,7 @@ export function createRegistryStorage(rawDriver: StorageDriver, options: { readO
     driver,
     blobs,
     uploads: new UploadSessions(driver, blobs),
-    manifests: new ManifestStore(driver, blobs, tags, referrers),
+    manifests: new ManifestStore(driver, blobs, tags, referrers, options.maxManifestReferences),
     tags,
     referrers,
     catalog,

@@ -117,7 +117,7 @@ export class UploadSessions {
       await (await this.driver.writer(uploadDataPath(name, uuid), true)).commit();
       const actual = await this.digestOf(name, uuid, algorithm, size);
       if (actual !== digest) {
-        await this.cancel(name, uuid);
+        await this.discard(name, uuid);
         throw new RegistryError('DIGEST_INVALID', { detail: { expected: digest, actual } });
       }
       await this.blobs.adopt(uploadDataPath(name, uuid), digest);
@@ -129,9 +129,16 @@ export class UploadSessions {
     return this.append(name, uuid, finalChunk).then(() => this.exclusive(uuid, finish));
   }
 
-  async cancel(name: string, uuid: string): Promise<void> {
-    await this.status(name, uuid);
-    await this.discard(name, uuid);
+  /**
+   * Discards an upload. Under the upload's lock, like append and commit: a DELETE landing in the
+   * middle of a PATCH would pull the file from under its writer (a 500); in turn, whichever of
+   * them comes second finds the upload gone and gets BLOB_UPLOAD_UNKNOWN.
+   */
+  cancel(name: string, uuid: string): Promise<void> {
+    return this.exclusive(uuid, async () => {
+      await this.status(name, uuid);
+      await this.discard(name, uuid);
+    });
   }
 
   private async discard(name: string, uuid: string): Promise<void> {

@@ -19,6 +19,10 @@ export async function createConfiguredDriver(storage: RegistryConfig['storage'])
     const { createAzureDriver } = await import('./azure/azure-driver.js');
     return createAzureDriver({ ...storage.azure, copyTimeoutMs: durationMs(storage.azure.copyTimeout) });
   }
-  const root = storage.filesystem?.rootDirectory ?? './data/registry';
-  return createFilesystemDriver({ rootDirectory: resolve(root) });
+  const { rootDirectory = './data/registry', maxOpenFiles, openFileWait } = storage.filesystem ?? {};
+  return createFilesystemDriver({
+    rootDirectory: resolve(rootDirectory),
+    maxOpenFiles,
+    ...(openFileWait ? { openFileWaitMs: durationMs(openFileWait) } : {}),
+  });
 }

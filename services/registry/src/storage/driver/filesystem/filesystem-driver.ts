@@ -9,9 +9,14 @@ import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { FileInfo, FileWriter, ReadOptions, StorageDriver } from '../driver.js';
 import { StorageDriverError } from '../driver.js';
+import { defaultOpenFileBudget, OpenFileBudget } from './open-file-budget.js';
 
 export interface FilesystemParams {
   rootDirectory: string;
+  /** storage.filesystem.maxOpenFiles: descriptors the driver holds at most (open-file-budget.ts). */
+  maxOpenFiles?: number;
+  /** storage.filesystem.openFileWait: how long an operation waits for one, in ms. */
+  openFileWaitMs?: number;
 }
 
 const name = 'filesystem';
@@ -40,7 +45,11 @@ function translate(err: unknown, path: string): unknown {
 
 export class FilesystemDriver implements StorageDriver {
   readonly name = name;
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    /** Every descriptor the driver opens is counted here: brief for one call, held for a stream. */
+    readonly openFiles = new OpenFileBudget(),
+  ) {}
 
   private full(path: string): string {
     return join(this.root, path);
@@ -48,7 +57,7 @@ export class FilesystemDriver implements StorageDriver {
 
   async getContent(path: string): Promise<Buffer> {
     try {
-      return await readSmallFile(this.full(path));
+      return await this.openFiles.brief(() => readSmallFile(this.full(path)));
     } catch (err) {
       throw translate(err, path);
     }
@@ -59,7 +68,7 @@ export class FilesystemDriver implements StorageDriver {
     const temp = `${target}${tempMark}${randomUUID()}`;
     await mkdir(dirname(target), { recursive: true });
     try {
-      await writeFile(temp, content);
+      await this.openFiles.brief(() => writeFile(temp, content));
       await rename(temp, target);
     } catch (err) {
       await rm(temp, { force: true });
@@ -68,7 +77,10 @@ export class FilesystemDriver implements StorageDriver {
   }
 
   async reader(path: string, options: ReadOptions = {}): Promise<Readable> {
+    // The stream keeps its descriptor until it closes, whoever ends it (end, error, destroy).
+    const release = await this.openFiles.hold();
     const fd = await openFd(this.full(path), 'r').catch((err: unknown) => {
+      release();
       throw translate(err, path);
     });
     try {
@@ -82,45 +94,54 @@ export class FilesystemDriver implements StorageDriver {
       // the plain fd and closes it exactly once (after any read in flight) when it ends, fails or
       // is destroyed. A FileHandle must not be used here: destroy() closes the fd even with
       // autoClose: false, so closing the handle as well would close a reused fd of another file.
-      return createReadStream('', {
+      const stream = createReadStream('', {
         fd,
         start,
         ...(options.end !== undefined ? { end: options.end } : {}),
         highWaterMark: readChunkBytes,
         autoClose: true,
       });
+      stream.once('close', release);
+      return stream;
     } catch (err) {
       await closeFd(fd);
+      release();
       throw err;
     }
   }
 
   async writer(path: string, append: boolean): Promise<FileWriter> {
     const file = this.full(path);
+    const budget = this.openFiles;
     await mkdir(dirname(file), { recursive: true });
     let size = 0;
     if (append) {
       // Opening for append creates the file when it is missing, so a writer committed without
       // any append still leaves a (zero-byte) file, as it does with append=false.
-      const handle = await open(file, 'a');
-      try {
-        size = (await handle.stat()).size;
-      } finally {
-        await handle.close();
-      }
+      size = await budget.brief(async () => {
+        const handle = await open(file, 'a');
+        try {
+          return (await handle.stat()).size;
+        } finally {
+          await handle.close();
+        }
+      });
     } else {
-      await writeFile(file, '');
+      await budget.brief(() => writeFile(file, ''));
     }
     return {
       get size() {
         return size;
       },
       async append(source: Readable): Promise<number> {
+        // Held for the append's life: a slow client's PATCH keeps one descriptor, never more.
+        const release = await budget.hold();
         const out = createWriteStream(file, { flags: 'a' });
         try {
           await pipeline(source, out);
         } finally {
           size += out.bytesWritten;
+          release();
         }
         return out.bytesWritten;
       },
@@ -143,7 +164,7 @@ export class FilesystemDriver implements StorageDriver {
 
   async list(path: string): Promise<string[]> {
     try {
-      const entries = await readdir(this.full(path), { withFileTypes: true });
+      const entries = await this.openFiles.brief(() => readdir(this.full(path), { withFileTypes: true }));
       const base = path === '/' ? '' : path;
       return entries.filter((e) => !e.name.includes(tempMark)).map((e) => `${base}/${e.name}`);
     } catch (err) {
@@ -174,12 +195,16 @@ export class FilesystemDriver implements StorageDriver {
     } catch (err) {
       throw translate(err, path);
     }
-    await rm(target, { recursive: true, force: true });
+    await this.openFiles.brief(() => rm(target, { recursive: true, force: true }));
   }
 }
 
 
 export function createFilesystemDriver(params: FilesystemParams): FilesystemDriver {
-  return new FilesystemDriver(params.rootDirectory);
+  const budget = new OpenFileBudget({
+    maxOpenFiles: params.maxOpenFiles ?? defaultOpenFileBudget.maxOpenFiles,
+    waitMs: params.openFileWaitMs ?? defaultOpenFileBudget.waitMs,
+  });
+  return new FilesystemDriver(params.rootDirectory, budget);
 }
 

@@ -1,0 +1,123 @@
+// Bounded concurrency for work driven by input (a manifest's references, a tree walk, a listing):
+// a list of any length must never start more than a few operations at once, or one request can
+// take every file descriptor or connection of the process.
+
+/** Thrown by Semaphore.acquire when no permit came within the wait allowed. */
+export class SemaphoreTimeoutError extends Error {
+  constructor(readonly waitedMs: number) {
+    super(`no permit within ${waitedMs} ms`);
+    this.name = 'SemaphoreTimeoutError';
+  }
+}
+
+function assertCapacity(capacity: number, what: string): void {
+  if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`${what} must be a positive integer, got ${capacity}`);
+}
+
+/**
+ * Counting semaphore: at most `capacity` permits out at once; waiters are served in arrival order
+ * (a released permit passes straight to the oldest waiter, so newcomers cannot barge ahead).
+ */
+export class Semaphore {
+  private active = 0;
+  /** Waiters in arrival order; a Set so that a timed-out waiter leaves in O(1). */
+  private readonly waiting = new Set<() => void>();
+
+  constructor(readonly capacity: number) {
+    assertCapacity(capacity, 'capacity');
+  }
+
+  get inUse(): number {
+    return this.active;
+  }
+
+  get queued(): number {
+    return this.waiting.size;
+  }
+
+  /** A permit, as the function that gives it back (idempotent); rejects after `timeoutMs`. */
+  async acquire(timeoutMs?: number): Promise<() => void> {
+    if (this.active < this.capacity && this.waiting.size === 0) {
+      this.active++;
+      return this.releaser();
+    }
+    await new Promise<void>((resolve, reject) => {
+      const grant = (): void => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.waiting.delete(grant);
+              reject(new SemaphoreTimeoutError(timeoutMs));
+            }, timeoutMs);
+      this.waiting.add(grant);
+    });
+    return this.releaser();
+  }
+
+  /** Runs `run` holding a permit. */
+  async run<T>(run: () => Promise<T>, timeoutMs?: number): Promise<T> {
+    const release = await this.acquire(timeoutMs);
+    try {
+      return await run();
+    } finally {
+      release();
+    }
+  }
+
+  private releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.values().next();
+      if (next.done) {
+        this.active--;
+        return;
+      }
+      // The permit passes to the oldest waiter: the count of permits out stays the same.
+      this.waiting.delete(next.value);
+      next.value();
+    };
+  }
+}
+
+/**
+ * Calls `run` on every item, at most `concurrency` at a time, and resolves to the results in
+ * item order. Fails fast: the first rejection rejects the whole, and no further item starts.
+ */
+export async function mapBounded<T, R>(items: readonly T[], concurrency: number, run: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  assertCapacity(concurrency, 'concurrency');
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await run(items[index] as T, index);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
+
+/** The distinct items, in the order first seen, by `key` (the item itself by default). */
+export function distinct<T>(items: Iterable<T>, key: (item: T) => unknown = (item) => item): T[] {
+  const seen = new Set<unknown>();
+  const kept: T[] = [];
+  for (const item of items) {
+    const k = key(item);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    kept.push(item);
+  }
+  return kept;
+}
