@@ -257,7 +257,7 @@ for (const { name: driverName, skip, timeGrainMs, make: makeDriver } of drivers)
 
     it('keeps the layers of v1 images, which no v2 manifest names', async () => {
       const storage = await fresh();
-      const v1 = createV1Storage(storage);
+      const v1 = createV1Storage(storage, { maxExpansion: 100, expansionAllowance: 1 << 20, maxUncompressedBytes: 1 << 30, timeoutMs: 60_000 });
       const id = 'a'.repeat(64);
       const json = Buffer.from(JSON.stringify({ id }));
       const bytes = layer(3);

@@ -12,7 +12,7 @@ import { isPathNotFound } from '../../storage/driver/driver.js';
 import { deleteIfPresent, listIfPresent } from '../../storage/links.js';
 import { V1Error } from '../errors.js';
 import { KeyedLock } from './keyed-lock.js';
-import { LayerFormatError, LayerHasher, type LayerDigests } from './layer-digests.js';
+import { LayerFormatError, LayerHasher, LayerLimitError, type LayerDigests, type LayerLimits } from './layer-digests.js';
 import { ancestryPath, completePath, imageJsonPath, layerRecordPath, layerUploadPath, layerUploadsPath } from './paths.js';
 
 export type ImageState = 'absent' | 'unfinished' | 'complete';
@@ -55,6 +55,7 @@ export class ImageStore {
   constructor(
     private readonly driver: StorageDriver,
     private readonly blobs: BlobStore,
+    private readonly layerLimits: LayerLimits,
   ) {}
 
   async state(id: string): Promise<ImageState> {
@@ -94,13 +95,14 @@ export class ImageStore {
     const upload = randomUUID();
     const path = layerUploadPath(id, upload);
     const writer = await this.driver.writer(path, false);
-    const hasher = new LayerHasher(json);
+    const hasher = new LayerHasher(json, this.layerLimits);
     try {
       await Promise.all([pipeline(source, hasher), writer.append(hasher)]);
       await writer.commit();
     } catch (err) {
       await writer.cancel().catch(() => undefined);
       if (err instanceof LayerFormatError) throw new V1Error('LAYER_INVALID');
+      if (err instanceof LayerLimitError) throw new V1Error('LAYER_LIMIT', { message: err.message });
       throw err;
     }
     const record: LayerRecord = { ...hasher.digests(), upload };
