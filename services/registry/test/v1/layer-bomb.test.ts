@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
+import { registryConfigSchema } from '../../src/config/schema.js';
 import { makeImage, type V1TestImage } from './fixtures.js';
 import { assertV1Error, buildV1Registry, putChecksum, putJson, putLayer, type V1BuildOptions } from './harness.js';
 
@@ -61,5 +62,16 @@ describe('v1 layers: decompression bombs', () => {
     const { app, driver, image } = await started({ v1: { maxLayerExpansion: 100_000, layerDigestTimeout: '20ms' } });
     assertV1Error(await putLayer(app, image, undefined, gzipBomb(16, 32)), 400, /took longer than 20ms/);
     await assertNothingKept(app, driver, image);
+  });
+
+  it('takes the limits from config, with defaults, and refuses nonsense', () => {
+    const defaults = registryConfigSchema.parse({ storage: { memory: {} } }).v1;
+    assert.deepEqual(
+      [defaults.maxLayerExpansion, defaults.layerExpansionAllowance, defaults.maxLayerUncompressedBytes, defaults.layerDigestTimeout],
+      [100, 256 * 1024 * 1024, 32 * 1024 * 1024 * 1024, '5m'],
+    );
+    for (const v1 of [{ maxLayerExpansion: 0 }, { maxLayerExpansion: 1.5 }, { layerExpansionAllowance: -1 }, { maxLayerUncompressedBytes: 0 }, { layerDigestTimeout: 'soon' }]) {
+      assert.equal(registryConfigSchema.safeParse({ storage: { memory: {} }, v1 }).success, false, JSON.stringify(v1));
+    }
   });
 });
