@@ -62,6 +62,15 @@ describe('v1 image-id squatting', () => {
     const malloryRead = index.issue('mallory/public', 'read');
     assert.deepEqual((await raw(authed(request(app).get(`/v1/images/${fake.id}/layer`), malloryRead))).body, fake.layer);
     assert.deepEqual((await raw(request(app).get(`/v1/images/${fake.id}/layer`))).body, fake.layer);
+    // Were alice's repository public too, a read without a token could not tell which copy is
+    // meant: it serves neither and asks for a token, which names the repository.
+    index.setPublic('alice/app');
+    try {
+      assert.equal((await request(app).get(`/v1/images/${fake.id}/layer`)).status, 401);
+      assert.deepEqual((await raw(authed(request(app).get(`/v1/images/${genuine.id}/layer`), aliceRead))).body, genuine.layer);
+    } finally {
+      index.setPublic('alice/app', false);
+    }
   });
 
   it('the squatter cannot take over the victim\'s copy either way round', async () => {
