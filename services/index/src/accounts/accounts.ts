@@ -91,8 +91,8 @@ export async function authenticate(store: IndexStore, username: string, secret: 
 
 /**
  * Changes an account's email and/or password. Everything is checked before anything is written,
- * so a rejected request changes nothing; a new password also revokes the refresh tokens issued
- * on the strength of the old one. Returns the names of the fields changed.
+ * so a rejected request changes nothing; a new password also revokes the refresh tokens and v1
+ * tokens issued on the strength of the old one. Returns the names of the fields changed.
  */
 export async function updateAccount(
   store: IndexStore,
@@ -106,6 +106,8 @@ export async function updateAccount(
     store.users.update(user.id, { email, passwordHash });
     if (passwordHash !== undefined) {
       store.tokens.revokeRefreshTokens(user.id);
+      // v1 tokens live up to index.v1.tokenTtl: they were issued on the old password too.
+      store.v1.deleteTokensOfUser(user.id);
       // Browser sessions too: whoever knew the old password is signed out everywhere.
       store.sessions.deleteForUser(user.id);
     }

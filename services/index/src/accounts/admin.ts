@@ -1,6 +1,6 @@
 // What a site admin does to other accounts (the JSON API and the web UI both call these): make
-// or unmake admins, disable or enable, delete. Disabling ends the account's refresh tokens and
-// browser sessions at once.
+// or unmake admins, disable or enable, delete. Disabling ends the account's refresh tokens, v1
+// tokens and browser sessions at once.
 import type { IndexStore } from '../db/store.js';
 import type { User } from '../db/users.js';
 import { IndexError } from '../http/errors.js';
@@ -19,6 +19,7 @@ export function adminUpdateUser(store: IndexStore, admin: User, username: string
     store.users.update(target.id, fields);
     if (fields.disabled === true) {
       store.tokens.revokeRefreshTokens(target.id);
+      store.v1.deleteTokensOfUser(target.id);
       store.sessions.deleteForUser(target.id);
     }
     // Only the checked fields: the input is the caller's and may carry anything (a password).

@@ -58,6 +58,11 @@ export class V1Table {
     };
   }
 
+  /** Forgets every token a user holds (their password changed, or the account was disabled). */
+  deleteTokensOfUser(userId: number): void {
+    prepared(this.db, 'DELETE FROM v1_tokens WHERE user_id = ?').run(userId);
+  }
+
   /** Forgets tokens that expired before `now`; run on every issue, so the table stays small. */
   purgeExpiredTokens(now: string): void {
     prepared(this.db, 'DELETE FROM v1_tokens WHERE expires_at <= ?').run(now);

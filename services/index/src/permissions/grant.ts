@@ -3,7 +3,7 @@
 // anonymous pulls public repositories; a namespace's owner (user, or organization owner) does
 // everything in it; collaborators and teams have read → pull, write → push, admin → delete; site
 // admins have everything; a personal access token caps its holder's rights to its permission.
-import type { AccessRecord } from '@wharf/shared';
+import { isRepositoryName, type AccessRecord } from '@wharf/shared';
 import type { IndexStore } from '../db/store.js';
 import type { RepoPermission } from '../db/repositories.js';
 import type { AccessToken, TokenPermission } from '../db/tokens.js';
@@ -41,9 +41,14 @@ export function namespaceOf(repository: string): string {
   return repository.split('/')[0] ?? '';
 }
 
-/** The actions a principal may take on a repository (existing or not yet created). */
+/**
+ * The actions a principal may take on a repository (existing or not yet created). A name outside
+ * the shared grammar names no repository and gets nothing: its first component is not its
+ * namespace (`bobby/../alice/x`).
+ */
 export function allowedActions(store: IndexStore, principal: Principal, repository: string, rules: GrantRules = {}): Set<RepoAction> {
   const allowed = new Set<RepoAction>();
+  if (!isRepositoryName(repository)) return allowed;
   const repo = store.repositories.byName(repository);
   if (repo?.visibility === 'public') allowed.add('pull');
   // A deleted account's or organization's name stays local: its images are still stored here.

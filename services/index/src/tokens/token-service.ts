@@ -3,7 +3,7 @@
 // and the signed token. A partial grant is a token with fewer actions, never an error; bad
 // credentials are UNAUTHORIZED. Every grant and denial goes to the audit log.
 import { randomBytes } from 'node:crypto';
-import { durationMs, formatScope, parseScope, type AccessRecord } from '@wharf/shared';
+import { durationMs, formatScope, isRepositoryName, parseScope, type AccessRecord } from '@wharf/shared';
 import { authenticate } from '../accounts/accounts.js';
 import { hashSecret } from '../accounts/access-tokens.js';
 import type { IndexConfig } from '../config/schema.js';
@@ -48,6 +48,10 @@ export class TokenService {
     for (const scope of scopes.flatMap((s) => s.split(' ')).filter(Boolean)) {
       const record = parseScope(scope);
       if (!record) throw new IndexError('INVALID_REQUEST', { message: `invalid scope ${JSON.stringify(scope)}`, detail: { scope } });
+      // The registry refuses such names; a grant on one (bobby/../alice/x) would mean nothing good.
+      if (record.type === 'repository' && !isRepositoryName(record.name)) {
+        throw new IndexError('INVALID_REQUEST', { message: `invalid repository name in scope ${JSON.stringify(scope)}`, detail: { scope } });
+      }
       records.push(record);
     }
     return records;

@@ -31,10 +31,8 @@ export type DeleteOutcome = { stage: 'accepted'; token: string } | { stage: 'del
 
 const accessFor: Record<RepoAction, V1Access> = { pull: 'read', push: 'write', delete: 'delete' };
 
-function existingRepository(store: IndexStore, name: string): Repository {
-  const repo = store.repositories.byName(name);
-  if (!repo) throw new IndexError('NOT_FOUND', { message: `no such repository: ${name}`, detail: { repository: name } });
-  return repo;
+function noSuchRepository(name: string): IndexError {
+  return new IndexError('NOT_FOUND', { message: `no such repository: ${name}`, detail: { repository: name } });
 }
 
 function actorName(principal: Principal): string | null {
@@ -55,18 +53,22 @@ function issue(ctx: V1Context, holder: Principal, repo: Repository, access: V1Ac
 /**
  * Who may take `action` on an existing repository: a Basic user or anonymous caller by grant.ts,
  * a token holder by a valid token of one of `accesses` (401 when it is not, as the registry's
- * validation contract expects).
+ * validation contract expects). A repository the caller may not pull answers exactly as a
+ * missing one (404, or for a token the 401 of a forged one), as the JSON API does
+ * (repositories/access.ts), so the answers never tell whether a private name exists.
  */
-function authorize(ctx: V1Context, caller: V1Caller, repo: Repository, action: RepoAction, accesses: readonly V1Access[]): Principal {
+function authorize(ctx: V1Context, caller: V1Caller, name: string, action: RepoAction, accesses: readonly V1Access[]): { repo: Repository; holder: Principal } {
   if (caller.kind === 'token') {
-    const check = checkV1Token(ctx.store, caller.token, repo, accesses);
-    if (check.valid) return check.holder;
-    ctx.store.audit.record({ action: 'v1.token.check', outcome: 'denied', target: repo.name, detail: { reason: check.reason }, remote: ctx.remote });
+    const check = checkV1Token(ctx.store, caller.token, name, accesses);
+    if (check.valid) return { repo: check.repo, holder: check.holder };
+    ctx.store.audit.record({ action: 'v1.token.check', outcome: 'denied', target: name, detail: { reason: check.reason }, remote: ctx.remote });
     throw new IndexError('UNAUTHORIZED', { message: `invalid token: ${check.reason}`, headers: tokenChallenge });
   }
   const principal = caller.kind === 'password' ? caller.principal : anonymous;
-  if (!may(ctx.store, principal, repo.name, action)) throw denied(ctx, principal, repo.name, action);
-  return principal;
+  const repo = ctx.store.repositories.byName(name);
+  if (!repo || !may(ctx.store, principal, name, 'pull')) throw noSuchRepository(name);
+  if (!may(ctx.store, principal, name, action)) throw denied(ctx, principal, name, action);
+  return { repo, holder: principal };
 }
 
 /**
@@ -104,8 +106,7 @@ export function startPush(ctx: V1Context, principal: UserPrincipal, name: string
  * or write token of exactly <r>, and it never issues another token.
  */
 export function listImages(ctx: V1Context, caller: V1Caller, name: string, wantsToken: boolean): { images: ReturnType<typeof listedImages>; token?: string } {
-  const repo = existingRepository(ctx.store, name);
-  const holder = authorize(ctx, caller, repo, 'pull', ['read', 'write']);
+  const { repo, holder } = authorize(ctx, caller, name, 'pull', ['read', 'write']);
   const images = listedImages(ctx.store, repo);
   return wantsToken && caller.kind !== 'token' ? { images, token: issue(ctx, holder, repo, 'read') } : { images };
 }
@@ -113,8 +114,7 @@ export function listImages(ctx: V1Context, caller: V1Caller, name: string, wants
 /** PUT …/<r>/images: the push ends; records the checksums it carries (Docker 1.5 sends none). */
 export function recordImages(ctx: V1Context, caller: V1Caller, name: string, body: unknown): void {
   const { store } = ctx;
-  const repo = existingRepository(store, name);
-  const holder = authorize(ctx, caller, repo, 'push', ['write']);
+  const { repo, holder } = authorize(ctx, caller, name, 'push', ['write']);
   const images = parseImageList(body);
   store.transaction(() => {
     store.v1.recordImages(repo.id, images);
@@ -127,8 +127,7 @@ export function recordImages(ctx: V1Context, caller: V1Caller, name: string, bod
 export function deleteV1Repository(ctx: V1Context, caller: V1Caller, name: string, now = new Date()): DeleteOutcome {
   const { store } = ctx;
   if (caller.kind === 'anonymous') throw loginRequired();
-  const repo = existingRepository(store, name);
-  const holder = authorize(ctx, caller, repo, 'delete', ['delete']);
+  const { repo, holder } = authorize(ctx, caller, name, 'delete', ['delete']);
   // Only users ever hold the delete right (grant.ts), so this is a guard for the types.
   if (holder.kind !== 'user') throw loginRequired();
   const pending = store.v1.pendingDelete(repo.id);
@@ -144,15 +143,17 @@ export function deleteV1Repository(ctx: V1Context, caller: V1Caller, name: strin
   });
 }
 
-/** PUT …/<r>/auth: a registry checks a delete token before deleting (step 2). 403 when invalid. */
+/**
+ * PUT …/<r>/auth: a registry checks a delete token before deleting (step 2). 403 when invalid,
+ * a missing repository included (no token is valid for it), so the answer does not tell it apart.
+ */
 export function authorizeDelete(ctx: V1Context, caller: V1Caller, name: string): void {
   const { store } = ctx;
-  const repo = existingRepository(store, name);
-  const check = caller.kind === 'token' ? checkV1Token(store, caller.token, repo, ['delete']) : ({ valid: false, reason: 'no token' } as const);
+  const check = caller.kind === 'token' ? checkV1Token(store, caller.token, name, ['delete']) : ({ valid: false, reason: 'no token' } as const);
   if (!check.valid) {
-    store.audit.record({ action: 'v1.token.check', outcome: 'denied', target: repo.name, detail: { reason: check.reason, access: 'delete' }, remote: ctx.remote });
-    throw new IndexError('DENIED', { message: `not a valid delete token for ${repo.name}: ${check.reason}` });
+    store.audit.record({ action: 'v1.token.check', outcome: 'denied', target: name, detail: { reason: check.reason, access: 'delete' }, remote: ctx.remote });
+    throw new IndexError('DENIED', { message: `not a valid delete token for ${name}: ${check.reason}` });
   }
-  store.v1.markDeleteAuthorized(repo.id);
-  store.audit.record({ actor: actorName(check.holder), action: 'repository.delete.authorize', target: repo.name, detail: { via: 'v1' }, remote: ctx.remote });
+  store.v1.markDeleteAuthorized(check.repo.id);
+  store.audit.record({ actor: actorName(check.holder), action: 'repository.delete.authorize', target: name, detail: { via: 'v1' }, remote: ctx.remote });
 }

@@ -14,7 +14,7 @@ import { anonymous, may, type Principal, type RepoAction } from '../permissions/
 /** The right a token of each access stands for; the holder must still have it. */
 export const rightOf: Record<V1Access, RepoAction> = { read: 'pull', write: 'push', delete: 'delete' };
 
-export type TokenCheck = { valid: true; holder: Principal; access: V1Access } | { valid: false; reason: string };
+export type TokenCheck = { valid: true; holder: Principal; access: V1Access; repo: Repository } | { valid: false; reason: string };
 
 export function issueV1Token(store: IndexStore, holder: Principal, repo: Repository, access: V1Access, ttlMs: number, now = new Date()): string {
   const signature = randomBytes(32).toString('hex');
@@ -42,27 +42,30 @@ function holderOf(store: IndexStore, record: V1TokenRecord, now: Date): Principa
 }
 
 /**
- * Whether `token` is, right now, a token for exactly `repo` with one of the `accepted` accesses,
- * issued by this index, unexpired, and held by someone who still has the matching right.
+ * Whether `token` is, right now, a token for exactly the repository `name` with one of the
+ * `accepted` accesses, issued by this index, unexpired, and held by someone who still has the
+ * matching right. `name` may name no repository: the answer is then the one a forged signature
+ * gets, so a token's refusal never tells whether a repository exists.
  */
 export function checkV1Token(
   store: IndexStore,
   token: V1Token | undefined,
-  repo: Repository,
+  name: string,
   accepted: readonly V1Access[],
   now = new Date(),
 ): TokenCheck {
   const invalid = (reason: string): TokenCheck => ({ valid: false, reason });
   if (!token) return invalid('malformed token');
-  if (normalizeV1Name(token.repository) !== repo.name) return invalid(`token is for ${token.repository}`);
+  if (normalizeV1Name(token.repository) !== name) return invalid(`token is for ${token.repository}`);
   if (!accepted.includes(token.access)) return invalid(`an access=${token.access} token does not allow this`);
   const record = store.v1.tokenBySignatureHash(hashSecret(token.signature));
+  const repo = store.repositories.byName(name);
   // The signature is the secret; repository and access in the header must match what it was
   // issued for, so a client cannot turn a read token into a write token by editing the text.
-  if (!record || record.repositoryId !== repo.id || record.access !== token.access) return invalid('unknown token');
+  if (!record || !repo || record.repositoryId !== repo.id || record.access !== token.access) return invalid('unknown token');
   if (new Date(record.expiresAt) <= now) return invalid('token expired');
   const holder = holderOf(store, record, now);
   if (!holder) return invalid("the token's user or access token is no longer valid");
   if (!may(store, holder, repo.name, rightOf[record.access])) return invalid(`the holder may no longer ${rightOf[record.access]} ${repo.name}`);
-  return { valid: true, holder, access: record.access };
+  return { valid: true, holder, access: record.access, repo };
 }

@@ -40,7 +40,7 @@ describe('the v1 delete flow', () => {
     assert.equal(index.store.v1.pendingDelete(repoId), undefined);
     assert.equal((index.store.db.prepare('SELECT COUNT(*) AS n FROM v1_tokens').get() as { n: number }).n, 0);
     assertV1Error(await getImages(index, alice, 'alice/app'), 404);
-    assertV1Error(await putAuth(index, { token }, 'alice/app'), 404);
+    assertV1Error(await putAuth(index, { token }, 'alice/app'), 403);
     const actions = index.store.audit.query({ target: 'alice/app' }).map((e) => e.action);
     for (const action of ['repository.delete.request', 'repository.delete.authorize', 'repository.delete']) assert.ok(actions.includes(action), `no ${action} in ${actions}`);
   });
@@ -95,7 +95,7 @@ describe('the v1 delete flow', () => {
 });
 
 describe('PUT /v1/repositories/<r>/auth', () => {
-  it('answers 403 for anything but a valid delete token of the repository, 404 for an unknown one', async () => {
+  it('answers 403 for anything but a valid delete token of the repository, an unknown one included', async () => {
     const { index, alice } = await setup();
     await createRepo(index, alice, 'alice/other', 'private');
     const del = tokenOf(await deleteRepo(index, alice, 'alice/app'), 'alice/app', 'delete');
@@ -105,9 +105,9 @@ describe('PUT /v1/repositories/<r>/auth', () => {
     assertV1Error(await putAuth(index, { token: await writeToken(index, alice, 'alice/app') }, 'alice/app'), 403);
     assertV1Error(await putAuth(index, { token: del.replace(/signature=[0-9a-f]+/, `signature=${'f'.repeat(64)}`) }, 'alice/app'), 403);
     assertV1Error(await putAuth(index, { token: del }, 'alice/other'), 403);
-    assertV1Error(await putAuth(index, { token: del }, 'alice/none'), 404);
+    assertV1Error(await putAuth(index, { token: del }, 'alice/none'), 403);
     assert.equal(index.store.v1.pendingDelete(index.store.repositories.byName('alice/app')!.id)?.authorizedAt, null);
-    assert.equal(index.store.audit.query({ action: 'v1.token.check' }).length, 6);
+    assert.equal(index.store.audit.query({ action: 'v1.token.check' }).length, 7);
   });
 
   it('answers 403 once the token expired or its holder lost the delete right', async () => {

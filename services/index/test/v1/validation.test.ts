@@ -1,7 +1,7 @@
 // The validation contract registries rely on (docs/protocol-v1.md): a registry forwards the client's
 // `Authorization: Token …` to GET /v1/repositories/<r>/images, and the index answers 200 only for
 // a valid, unexpired read or write token of exactly <r> whose holder still has the right now;
-// with no Authorization at all, 200 for a public repository and 401 for a private one.
+// with no Authorization at all, 200 for a public repository and 404 for a private one.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
@@ -109,10 +109,10 @@ describe('token validation at GET /v1/repositories/<r>/images', () => {
     assertV1Error(await validate(index, 'alice/pub', anonymous), 401);
   });
 
-  it('without any Authorization: 200 for a public repository, 401 for a private one', async () => {
+  it('without any Authorization: 200 for a public repository, 404 (as a missing one) for a private one', async () => {
     const { index } = await setup();
     assert.equal((await validate(index, 'alice/pub', undefined)).status, 200);
-    assertV1Error(await validate(index, 'alice/secret', undefined), 401);
+    assertV1Error(await validate(index, 'alice/secret', undefined), 404);
     // Docker 1.5 sends "Token " with nothing after it when it got no token: no claim, anonymous.
     assert.equal((await getImages(index, undefined, 'alice/pub', false).set('Authorization', 'Token ')).status, 200);
   });
@@ -136,7 +136,7 @@ describe('token validation at GET /v1/repositories/<r>/images', () => {
     for (let i = 0; i < 3; i++) assertV1Error(await validate(index, 'alice/secret', 'garbage').set('X-Forwarded-For', '10.0.0.1'), 401);
     // Anonymous token requests do count: each one stores a token.
     const ask = () => getImages(index, undefined, 'alice/secret').set('X-Forwarded-For', '10.0.0.2');
-    for (let i = 0; i < 3; i++) assertV1Error(await ask(), 401);
+    for (let i = 0; i < 3; i++) assertV1Error(await ask(), 404);
     assertV1Error(await ask(), 429);
   });
 });

@@ -216,6 +216,17 @@ export const v1Schema = z
     index: fetchUrl.optional(),
     /** How long a token (or a repository's being public) the index confirmed is trusted. */
     tokenCacheTtl: duration.default('10s'),
+    /**
+     * A gzip layer is gunzipped to compute its diff id (storage/layer-digests.ts); these bound that
+     * work (issue #12: a 4 MiB gzip of zeros cost 36 s of CPU). Decompressed bytes may reach
+     * layerExpansionAllowance + maxLayerExpansion × the bytes received so far, and never
+     * maxLayerUncompressedBytes; decompressing and hashing (not waiting for the client) may take
+     * layerDigestTimeout.
+     */
+    maxLayerExpansion: z.number().int().min(1).default(100),
+    layerExpansionAllowance: z.number().int().min(0).default(256 * 1024 * 1024),
+    maxLayerUncompressedBytes: z.number().int().min(1).default(32 * 1024 * 1024 * 1024),
+    layerDigestTimeout: duration.default('5m'),
   })
   .prefault({});
 

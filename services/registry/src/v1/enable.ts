@@ -69,8 +69,14 @@ export function enableV1(app: Express, config: RegistryConfig, deps: V1Dependenc
     );
     return false;
   }
-  const storage = createV1Storage(deps.storage);
-  const v1Deps: V1Deps = { storage, access: imageAccess(storage.membership, authorizer.isPublic) };
+  const { maxLayerExpansion, layerExpansionAllowance, maxLayerUncompressedBytes, layerDigestTimeout } = config.v1;
+  const storage = createV1Storage(deps.storage, {
+    maxExpansion: maxLayerExpansion,
+    expansionAllowance: layerExpansionAllowance,
+    maxUncompressedBytes: maxLayerUncompressedBytes,
+    timeoutMs: durationMs(layerDigestTimeout),
+  });
+  const v1Deps: V1Deps = { storage, access: imageAccess(storage.images, storage.membership, authorizer.isPublic) };
   const router = express.Router();
   router.use(v1Dispatcher(routeTables(v1Deps, authorizer, config.storage.delete.enabled), authorizer, config.storage.readOnly));
   router.use(v1ErrorRenderer(deps.logger));

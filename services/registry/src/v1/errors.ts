@@ -16,6 +16,7 @@ export const v1Errors = {
   PARENT_UNKNOWN: { status: 400, message: 'Image depends on a non existing parent' },
   LAYER_MISSING: { status: 400, message: 'Image layer not uploaded' },
   LAYER_INVALID: { status: 400, message: 'Image layer is not a valid gzip stream' },
+  LAYER_LIMIT: { status: 400, message: 'Image layer exceeds the limits of this registry' },
   CHECKSUM_MISSING: { status: 412, message: 'Missing X-Docker-Checksum-Payload header' },
   CHECKSUM_MISMATCH: { status: 400, message: 'Checksum mismatch' },
   INVALID_NAME: { status: 400, message: 'Invalid repository name' },

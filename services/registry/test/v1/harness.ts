@@ -28,6 +28,8 @@ export interface V1BuildOptions {
   notify?: string;
   driver?: StorageDriver;
   readOnly?: boolean;
+  /** More v1 options (limits). */
+  v1?: NonNullable<RegistryConfigInput['v1']>;
 }
 
 export async function buildV1Registry(options: V1BuildOptions = {}): Promise<V1TestRegistry> {
@@ -40,6 +42,7 @@ export async function buildV1Registry(options: V1BuildOptions = {}): Promise<V1T
       ...(options.enabled !== undefined ? { enabled: options.enabled } : {}),
       ...(options.index ? { index: options.index } : {}),
       ...(options.tokenCacheTtl ? { tokenCacheTtl: options.tokenCacheTtl } : {}),
+      ...options.v1,
     },
   } satisfies RegistryConfigInput);
   const driver = options.driver ?? createMemoryDriver();

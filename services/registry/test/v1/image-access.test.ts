@@ -1,15 +1,15 @@
 // Image routes name no repository, so the token's repository stands in (auth/image-access.ts):
-// a token for A reads only images that belong to A (pushed under A, or reachable from A's tags)
-// or to a public repository, and never reaches into private B — not by GET, not as a parent, not
-// by tagging B's image into A, not by writing into B's unfinished upload.
+// a token for A reaches only A's own images (each repository keeps its own copy of an id), and
+// never reaches into B — not by GET, not as a parent, not by tagging B's image into A, not by
+// writing into B's unfinished upload; without a token, public repositories' images are read.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { Express } from 'express';
 import type { StorageDriver } from '../../src/storage/driver/driver.js';
 import { startFakeIndex, type FakeIndex } from './fake-index.js';
-import { makeChain, makeImage, type V1TestImage } from './fixtures.js';
-import { assertUnauthorized, assertV1Error, authed, buildV1Registry, pushAndTag, pushImages, putChecksum, putJson, putLayer, putTag } from './harness.js';
+import { makeChain, makeImage, sha256, type V1TestImage } from './fixtures.js';
+import { assertUnauthorized, assertV1Error, authed, buildV1Registry, pushAndTag, pushImages, putChecksum, putJson, putLayer, putTag, raw } from './harness.js';
 
 let index: FakeIndex;
 let app: Express;
@@ -65,13 +65,20 @@ describe('v1 image access across repositories', () => {
     assert.equal((await request(app).get('/v2/bob/app/manifests/stolen')).status, 404);
   });
 
-  it('a complete image is 409 to everyone (Docker then skips it); its content is not revealed', async () => {
-    assertV1Error(await putJson(app, secret[0]!, bobWrite), 409, 'Image already exists');
-    assertV1Error(await putLayer(app, secret[0]!, bobWrite), 409);
+  it("alice's complete image is not there for bob: his push of the id is his own copy, hers is untouched", async () => {
+    assertV1Error(await authed(request(app).get(`/v1/images/${secret[0]!.id}/json`), bobWrite), 404);
+    const bobs = { ...secret[0]!, layer: makeImage().layer };
+    const bobsChecksum = sha256(Buffer.concat([bobs.json, Buffer.from('\n'), bobs.layer]));
+    assert.equal((await putJson(app, bobs, bobWrite)).status, 200);
+    assert.equal((await putLayer(app, bobs, bobWrite)).status, 200);
+    assert.equal((await putChecksum(app, bobs, bobWrite, bobsChecksum)).status, 200);
+    const aliceRead = index.issue('alice/private', 'read');
+    assert.deepEqual((await raw(authed(request(app).get(`/v1/images/${secret[0]!.id}/layer`), aliceRead))).body, secret[0]!.layer);
   });
 
   it("bob cannot take over alice's unfinished upload: not its JSON, layer or checksum", async () => {
-    assertV1Error(await putJson(app, unfinished, bobWrite), 409);
+    // Its parent is alice's, not bob's: bob may start no copy of it either.
+    assertV1Error(await putJson(app, unfinished, bobWrite), 400, 'Image depends on a non existing parent');
     assertV1Error(await putLayer(app, unfinished, bobWrite), 404);
     assertV1Error(await putChecksum(app, unfinished, bobWrite), 404);
     // Alice finishes it.
@@ -79,21 +86,22 @@ describe('v1 image access across repositories', () => {
     assert.equal((await putChecksum(app, unfinished, aliceWrite)).status, 200);
   });
 
-  it('anyone may build on a public repository: its images become part of the new repository', async () => {
+  it('anyone may build on a public repository, uploading the base into the new repository', async () => {
     const base = makeChain(1);
     await pushAndTag(app, 'library/base', 'latest', base, index.issue('library/base', 'write'));
     index.setPublic('library/base');
-    // Docker's push looks the base up with the push token (200: skip it), then pushes the child.
-    assert.equal((await authed(request(app).get(`/v1/images/${base[0]!.id}/json`), bobWrite)).status, 200);
+    // Docker's push looks the base up with the push token: not bob's (404), so it pushes it too.
+    assert.equal((await authed(request(app).get(`/v1/images/${base[0]!.id}/json`), bobWrite)).status, 404);
     const child = makeImage({ parent: base[0]! });
-    await pushImages(app, [child], bobWrite);
+    await pushImages(app, [base[0]!, child], bobWrite);
     assert.equal((await putTag(app, 'bob/app', 'latest', child.id, bobWrite)).status, 200);
     const manifest = await request(app).get('/v2/bob/app/manifests/latest').set('Accept', 'application/vnd.docker.distribution.manifest.v2+json');
     assert.equal(manifest.status, 200);
     assert.equal((JSON.parse(manifest.text) as { layers: unknown[] }).layers.length, 2);
-    // Tagging made the base part of bob/app, so bob's tokens keep reading it should library/base
-    // become private later.
-    await driver.stat(`/docker/registry/v1/repositories/bob/app/images/${base[0]!.id}`);
+    // The base is bob/app's own copy, so bob's tokens keep reading it should library/base become
+    // private later; its layer is one blob for both (content-addressed).
+    await driver.stat(`/docker/registry/v1/repositories/bob/app/own/${base[0]!.id}/_complete`);
     index.setPublic('library/base', false);
+    assert.equal((await authed(request(app).get(`/v1/images/${base[0]!.id}/layer`), index.issue('bob/app', 'read'))).status, 200);
   });
 });

@@ -10,7 +10,7 @@ import { sha256, tarOf } from './fixtures.js';
 async function hash(json: Buffer, bytes: Buffer, chunkSize: number): Promise<{ digests: LayerDigests; passed: Buffer }> {
   const chunks: Buffer[] = [];
   for (let at = 0; at < bytes.length; at += chunkSize) chunks.push(bytes.subarray(at, at + chunkSize));
-  const hasher = new LayerHasher(json);
+  const hasher = new LayerHasher(json, { maxExpansion: 100, expansionAllowance: 1 << 20, maxUncompressedBytes: 1 << 30, timeoutMs: 60_000 });
   const out: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {

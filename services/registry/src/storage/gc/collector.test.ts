@@ -257,18 +257,21 @@ for (const { name: driverName, skip, timeGrainMs, make: makeDriver } of drivers)
 
     it('keeps the layers of v1 images, which no v2 manifest names', async () => {
       const storage = await fresh();
-      const v1 = createV1Storage(storage);
+      const v1 = createV1Storage(storage, { maxExpansion: 100, expansionAllowance: 1 << 20, maxUncompressedBytes: 1 << 30, timeoutMs: 60_000 });
       const id = 'a'.repeat(64);
       const json = Buffer.from(JSON.stringify({ id }));
-      const bytes = layer(3);
-      await v1.images.putJson(id, json, [id]);
-      const record = await v1.images.receiveLayer(id, json, Readable.from([bytes]));
-      await v1.images.complete(id, record, { checksum: record.checksum });
+      // The shared copy of an id, and a repository's own copy of it (each has its layer).
+      const copies = [{ ref: { id }, bytes: layer(3) }, { ref: { id, owner: 'alice/app' }, bytes: layer(4) }];
+      for (const { ref, bytes } of copies) {
+        await v1.images.putJson(ref, json, [id]);
+        const record = await v1.images.receiveLayer(ref, json, Readable.from([bytes]));
+        await v1.images.complete(ref, record, { checksum: record.checksum });
+      }
       const unreferenced = await pushBlob(storage, 'v2/only', layer(1));
 
       const report = await collectAll(storage);
       assert.deepEqual(report.blobsRemoved.map((b) => b.digest), [unreferenced]);
-      assert.ok(await blobExists(storage, sha256(bytes)));
+      for (const { bytes } of copies) assert.ok(await blobExists(storage, sha256(bytes)));
     });
 
     it('keeps unreferenced blobs and links newer than the grace period (a push in progress)', async () => {

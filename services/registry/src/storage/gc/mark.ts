@@ -7,7 +7,7 @@ import { isPathNotFound } from '../driver/driver.js';
 import { baseName, listIfPresent } from '../links.js';
 import { blobDataPath } from '../paths.js';
 import type { Catalog } from '../catalog.js';
-import { layerRecordPath, v1Root } from '../../v1/storage/paths.js';
+import { layerRecordPath, ownImagesPath, v1Root, type ImageRef } from '../../v1/storage/paths.js';
 import { readInventory, type LinkEntry, type RepositoryInventory } from './inventory.js';
 import { referencesOf, type ManifestReferences } from './references.js';
 
@@ -95,12 +95,24 @@ async function keptRevisions(repo: RepositoryInventory, marker: Marker, cutoff: 
   return { kept, orphans };
 }
 
+/** Every stored v1 image: the shared copies, then each repository's own (v1/storage/paths.ts). */
+async function v1Images(driver: StorageDriver): Promise<ImageRef[]> {
+  const refs: ImageRef[] = (await listIfPresent(driver, `${v1Root}/images`)).map((dir) => ({ id: baseName(dir) }));
+  for (const namespace of await listIfPresent(driver, `${v1Root}/repositories`)) {
+    for (const repository of await listIfPresent(driver, namespace)) {
+      const owner = `${baseName(namespace)}/${baseName(repository)}`;
+      for (const dir of await listIfPresent(driver, ownImagesPath(owner))) refs.push({ id: baseName(dir), owner });
+    }
+  }
+  return refs;
+}
+
 /** The layer digest of every v1 image (v1 layers live in the v2 blob store). */
 async function v1LayerDigests(driver: StorageDriver): Promise<string[]> {
   const digests: string[] = [];
-  for (const imageDir of await listIfPresent(driver, `${v1Root}/images`)) {
+  for (const ref of await v1Images(driver)) {
     try {
-      const record = JSON.parse((await driver.getContent(layerRecordPath(baseName(imageDir)))).toString('utf8')) as { digest?: unknown };
+      const record = JSON.parse((await driver.getContent(layerRecordPath(ref))).toString('utf8')) as { digest?: unknown };
       if (typeof record.digest === 'string') digests.push(record.digest);
     } catch (err) {
       // No layer record yet (only the JSON was pushed): nothing in the blob store to keep.

@@ -6,14 +6,19 @@
 import { digestOf, mediaTypes } from '@wharf/shared';
 import type { ChangeOrigin, RegistryStorage } from '../../storage/registry-storage.js';
 import { V1Error } from '../errors.js';
-import type { ImageStore } from '../storage/image-store.js';
+import type { ImageRef, ImageStore } from '../storage/image-store.js';
 import { synthesizeConfig, synthesizeManifest, type ChainImage } from './synthesize.js';
 
-/** The chain of `ancestry` ([id, parent, …, base]) base first; every image must be complete. */
-export async function loadChain(images: ImageStore, ancestry: readonly string[]): Promise<ChainImage[]> {
+/**
+ * The chain of `ancestry` ([id, parent, …, base]) base first, each id's copy found by `locate`
+ * (the tagging repository's own); every image must be there and complete.
+ */
+export async function loadChain(images: ImageStore, ancestry: readonly string[], locate: (id: string) => Promise<ImageRef | undefined>): Promise<ChainImage[]> {
   const chain: ChainImage[] = [];
   for (const id of [...ancestry].reverse()) {
-    const [state, json, layer] = await Promise.all([images.state(id), images.json(id), images.layer(id)]);
+    const ref = await locate(id);
+    if (!ref) throw new V1Error('ANCESTRY_INCOMPLETE');
+    const [state, json, layer] = await Promise.all([images.state(ref), images.json(ref), images.layer(ref)]);
     if (state !== 'complete' || !json || !layer) throw new V1Error('ANCESTRY_INCOMPLETE');
     const parsed = JSON.parse(json.toString('utf8')) as Record<string, unknown>;
     chain.push({ json: parsed, layer: { digest: layer.digest, size: layer.size, diffId: layer.diffId, gzip: layer.gzip } });

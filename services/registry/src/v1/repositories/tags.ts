@@ -35,11 +35,12 @@ export async function getTag(deps: V1Deps, name: string, tag: string): Promise<s
 export function setTag(deps: V1Deps, grant: V1Grant, name: string, tag: string, id: string, origin: ChangeOrigin): Promise<void> {
   const { images, membership, tags, v2 } = deps.storage;
   return tags.exclusive(name, async () => {
-    // An unfinished image is never tagged; one the token may not read is not there for it.
-    if ((await images.state(id)) !== 'complete' || !(await deps.access.mayRead(grant, id))) throw new V1Error('IMAGE_NOT_FOUND');
-    const ancestry = await images.ancestry(id);
+    // Only the repository's own images are tagged (auth/image-access.ts), never an unfinished one.
+    const ref = await deps.access.owned(grant, id);
+    if (!ref || (await images.state(ref)) !== 'complete') throw new V1Error('IMAGE_NOT_FOUND');
+    const ancestry = await images.ancestry(ref);
     if (!ancestry) throw new V1Error('IMAGE_NOT_FOUND');
-    const chain = await loadChain(images, ancestry);
+    const chain = await loadChain(images, ancestry, (ancestor) => deps.access.owned(grant, ancestor));
     await membership.add(name, ancestry);
     const digest = await publishBridge(v2, name, tag, chain, origin);
     await tags.tag(name, tag, id, digest);

@@ -12,8 +12,10 @@ import { isPathNotFound } from '../../storage/driver/driver.js';
 import { deleteIfPresent, listIfPresent } from '../../storage/links.js';
 import { V1Error } from '../errors.js';
 import { KeyedLock } from './keyed-lock.js';
-import { LayerFormatError, LayerHasher, type LayerDigests } from './layer-digests.js';
-import { ancestryPath, completePath, imageJsonPath, layerRecordPath, layerUploadPath, layerUploadsPath } from './paths.js';
+import { LayerFormatError, LayerHasher, LayerLimitError, type LayerDigests, type LayerLimits } from './layer-digests.js';
+import { ancestryPath, completePath, imageJsonPath, layerRecordPath, layerUploadPath, layerUploadsPath, type ImageRef } from './paths.js';
+
+export type { ImageRef } from './paths.js';
 
 export type ImageState = 'absent' | 'unfinished' | 'complete';
 
@@ -55,66 +57,68 @@ export class ImageStore {
   constructor(
     private readonly driver: StorageDriver,
     private readonly blobs: BlobStore,
+    private readonly layerLimits: LayerLimits,
   ) {}
 
-  async state(id: string): Promise<ImageState> {
-    if (!(await this.exists(imageJsonPath(id)))) return 'absent';
-    return (await this.exists(completePath(id))) ? 'complete' : 'unfinished';
+  async state(ref: ImageRef): Promise<ImageState> {
+    if (!(await this.exists(imageJsonPath(ref)))) return 'absent';
+    return (await this.exists(completePath(ref))) ? 'complete' : 'unfinished';
   }
 
-  json(id: string): Promise<Buffer | undefined> {
-    return readIfPresent(this.driver, imageJsonPath(id));
+  json(ref: ImageRef): Promise<Buffer | undefined> {
+    return readIfPresent(this.driver, imageJsonPath(ref));
   }
 
-  ancestry(id: string): Promise<string[] | undefined> {
-    return readJson<string[]>(this.driver, ancestryPath(id));
+  ancestry(ref: ImageRef): Promise<string[] | undefined> {
+    return readJson<string[]>(this.driver, ancestryPath(ref));
   }
 
-  layer(id: string): Promise<LayerRecord | undefined> {
-    return readJson<LayerRecord>(this.driver, layerRecordPath(id));
+  layer(ref: ImageRef): Promise<LayerRecord | undefined> {
+    return readJson<LayerRecord>(this.driver, layerRecordPath(ref));
   }
 
-  completion(id: string): Promise<Completion | undefined> {
-    return readJson<Completion>(this.driver, completePath(id));
+  completion(ref: ImageRef): Promise<Completion | undefined> {
+    return readJson<Completion>(this.driver, completePath(ref));
   }
 
   /**
    * Stores (or, for an unfinished image, replaces) the JSON. A replaced JSON invalidates the
    * payload checksum, so any earlier layer upload is dropped first.
    */
-  async putJson(id: string, json: Buffer, ancestry: string[]): Promise<void> {
-    await this.dropLayer(id);
-    await this.driver.putContent(ancestryPath(id), Buffer.from(JSON.stringify(ancestry)));
+  async putJson(ref: ImageRef, json: Buffer, ancestry: string[]): Promise<void> {
+    await this.dropLayer(ref);
+    await this.driver.putContent(ancestryPath(ref), Buffer.from(JSON.stringify(ancestry)));
     // Last: the JSON's presence is what makes the image exist.
-    await this.driver.putContent(imageJsonPath(id), json);
+    await this.driver.putContent(imageJsonPath(ref), json);
   }
 
   /** Streams a layer into an upload of its own while hashing it; replaces any earlier upload. */
-  async receiveLayer(id: string, json: Buffer, source: Readable): Promise<LayerRecord> {
+  async receiveLayer(ref: ImageRef, json: Buffer, source: Readable): Promise<LayerRecord> {
     const upload = randomUUID();
-    const path = layerUploadPath(id, upload);
+    const path = layerUploadPath(ref, upload);
     const writer = await this.driver.writer(path, false);
-    const hasher = new LayerHasher(json);
+    const hasher = new LayerHasher(json, this.layerLimits);
     try {
       await Promise.all([pipeline(source, hasher), writer.append(hasher)]);
       await writer.commit();
     } catch (err) {
       await writer.cancel().catch(() => undefined);
       if (err instanceof LayerFormatError) throw new V1Error('LAYER_INVALID');
+      if (err instanceof LayerLimitError) throw new V1Error('LAYER_LIMIT', { message: err.message });
       throw err;
     }
     const record: LayerRecord = { ...hasher.digests(), upload };
-    await this.dropLayer(id, upload);
-    await this.driver.putContent(layerRecordPath(id), Buffer.from(JSON.stringify(record)));
+    await this.dropLayer(ref, upload);
+    await this.driver.putContent(layerRecordPath(ref), Buffer.from(JSON.stringify(record)));
     return record;
   }
 
   /** Verified: the layer joins the blob store (once per content) and the image becomes complete. */
-  async complete(id: string, layer: LayerRecord, completion: Completion): Promise<void> {
+  async complete(ref: ImageRef, layer: LayerRecord, completion: Completion): Promise<void> {
     // adopt() keeps content already stored under that digest and discards the upload, so a retry
     // after a crash between these two steps finds the blob in place and simply writes the marker.
-    await this.blobs.adopt(layerUploadPath(id, layer.upload), layer.digest);
-    await this.driver.putContent(completePath(id), Buffer.from(JSON.stringify(completion)));
+    await this.blobs.adopt(layerUploadPath(ref, layer.upload), layer.digest);
+    await this.driver.putContent(completePath(ref), Buffer.from(JSON.stringify(completion)));
   }
 
   /** The layer bytes [start, end] of a complete image. */
@@ -122,15 +126,15 @@ export class ImageStore {
     return this.blobs.open(layer.digest, start, end);
   }
 
-  /** Runs one operation at a time per image within this process. */
+  /** Runs one operation at a time per image id within this process (all copies of it). */
   exclusive<T>(id: string, run: () => Promise<T>): Promise<T> {
     return this.lock.run(id, run);
   }
 
   /** Forgets the layer record and every upload but `keep`. */
-  private async dropLayer(id: string, keep?: string): Promise<void> {
-    if (keep === undefined) await deleteIfPresent(this.driver, layerRecordPath(id));
-    for (const path of await listIfPresent(this.driver, layerUploadsPath(id))) {
+  private async dropLayer(ref: ImageRef, keep?: string): Promise<void> {
+    if (keep === undefined) await deleteIfPresent(this.driver, layerRecordPath(ref));
+    for (const path of await listIfPresent(this.driver, layerUploadsPath(ref))) {
       if (keep === undefined || !path.endsWith(`/${keep}`)) await deleteIfPresent(this.driver, path);
     }
   }

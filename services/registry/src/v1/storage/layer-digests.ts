@@ -5,7 +5,10 @@
 //   diffId    sha256 of the uncompressed tar (image spec v1.2, "Layer DiffID"): a gzip layer —
 //             recognised by its magic bytes, as Docker 1.x uploads them — is gunzipped on the fly;
 //             anything else is taken as a plain tar.
+// Gunzipping is bounded (LayerLimits), since a small gzip can expand a thousandfold: past a limit
+// the stream fails with a LayerLimitError and the gunzip is stopped at once.
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Transform, type TransformCallback } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
 
@@ -20,6 +23,19 @@ export interface LayerDigests {
 
 /** The gunzip side failed: the bytes start like gzip but are not a valid gzip stream. */
 export class LayerFormatError extends Error {}
+
+/** The layer went past a LayerLimits bound; the message says which, for the client. */
+export class LayerLimitError extends Error {}
+
+/** Bounds on the work of the diff id (config v1.maxLayerExpansion and the options beside it). */
+export interface LayerLimits {
+  /** Decompressed bytes allowed per byte received, over `expansionAllowance`. */
+  maxExpansion: number;
+  expansionAllowance: number;
+  maxUncompressedBytes: number;
+  /** Time spent gunzipping and hashing, not counting waits for the client's bytes. */
+  timeoutMs: number;
+}
 
 const gzipMagic = [0x1f, 0x8b] as const;
 
@@ -49,8 +65,16 @@ export class LayerHasher extends Transform {
   private gunzip: Gunzip | undefined;
   private gunzipError: Error | undefined;
   private result: LayerDigests | undefined;
+  /** Bytes the gunzip produced so far. */
+  private expanded = 0;
+  /** Time spent on the diff side before the current piece of work, and when that piece began. */
+  private busyMs = 0;
+  private workStart: number | undefined;
 
-  constructor(imageJson: Buffer) {
+  constructor(
+    imageJson: Buffer,
+    private readonly limits: LayerLimits,
+  ) {
     super();
     this.payload.update(imageJson).update('\n');
   }
@@ -89,7 +113,13 @@ export class LayerHasher extends Transform {
     this.mode = head.length >= 2 && head[0] === gzipMagic[0] && head[1] === gzipMagic[1] ? 'gzip' : 'plain';
     if (this.mode === 'gzip') {
       const gunzip = createGunzip();
-      gunzip.on('data', (out: Buffer) => this.diff.update(out));
+      gunzip.on('data', (out: Buffer) => {
+        if (this.gunzipError) return;
+        this.expanded += out.length;
+        const limit = this.overLimit();
+        if (limit) gunzip.destroy(limit);
+        else this.diff.update(out);
+      });
       gunzip.on('error', (err) => {
         this.gunzipError = err;
       });
@@ -98,27 +128,60 @@ export class LayerHasher extends Transform {
     if (head.length) await this.toDiff(head);
   }
 
-  private async toDiff(chunk: Buffer): Promise<void> {
-    const gunzip = this.gunzip;
-    if (!gunzip) {
-      this.diff.update(chunk);
-      return;
+  /** The limit the work so far went past, as the error to fail with; undefined within them. */
+  private overLimit(): LayerLimitError | undefined {
+    const { maxExpansion, expansionAllowance, maxUncompressedBytes, timeoutMs } = this.limits;
+    const allowed = Math.min(maxUncompressedBytes, expansionAllowance + maxExpansion * this.size);
+    if (this.expanded > allowed) {
+      const why = allowed === maxUncompressedBytes ? '' : ` (${maxExpansion}× the ${this.size} bytes received, plus ${expansionAllowance})`;
+      return new LayerLimitError(`Image layer decompresses to more than ${allowed} bytes${why}`);
     }
-    this.failIfGunzipFailed();
-    // Backpressure: the gunzip's output is hashed as it comes, so its buffer drains by itself.
-    if (!gunzip.write(chunk)) await settled(gunzip, 'drain');
-    this.failIfGunzipFailed();
+    const current = this.workStart === undefined ? 0 : performance.now() - this.workStart;
+    if (this.busyMs + current > timeoutMs) {
+      return new LayerLimitError(`Image layer took longer than ${timeoutMs}ms to decompress and hash`);
+    }
+    return undefined;
+  }
+
+  /** Runs diff-side work, counting its time against the limit. */
+  private async timed(work: () => Promise<void>): Promise<void> {
+    const start = performance.now();
+    this.workStart = start;
+    try {
+      await work();
+    } finally {
+      this.busyMs += performance.now() - start;
+      this.workStart = undefined;
+    }
+    const limit = this.overLimit();
+    if (limit) throw limit;
+  }
+
+  private toDiff(chunk: Buffer): Promise<void> {
+    return this.timed(async () => {
+      const gunzip = this.gunzip;
+      if (!gunzip) {
+        this.diff.update(chunk);
+        return;
+      }
+      this.failIfGunzipFailed();
+      // Backpressure: the gunzip's output is hashed as it comes, so its buffer drains by itself.
+      if (!gunzip.write(chunk)) await settled(gunzip, 'drain');
+      this.failIfGunzipFailed();
+    });
   }
 
   private async finish(): Promise<void> {
     if (this.mode === undefined) await this.decide();
     const gunzip = this.gunzip;
     if (gunzip) {
-      this.failIfGunzipFailed();
-      gunzip.end();
-      // 'end' comes after the last 'data', so the diff hash has seen every uncompressed byte.
-      await settled(gunzip, 'end');
-      this.failIfGunzipFailed();
+      await this.timed(async () => {
+        this.failIfGunzipFailed();
+        gunzip.end();
+        // 'end' comes after the last 'data', so the diff hash has seen every uncompressed byte.
+        await settled(gunzip, 'end');
+        this.failIfGunzipFailed();
+      });
     }
     this.result = {
       digest: `sha256:${this.raw.digest('hex')}`,
@@ -130,6 +193,7 @@ export class LayerHasher extends Transform {
   }
 
   private failIfGunzipFailed(): void {
+    if (this.gunzipError instanceof LayerLimitError) throw this.gunzipError;
     if (this.gunzipError) throw new LayerFormatError(this.gunzipError.message);
   }
 }

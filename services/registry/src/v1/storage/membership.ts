@@ -1,8 +1,8 @@
-// Which images belong to which repository. v1 image routes carry no repository, so a token for
-// repository R may touch an image only when the image belongs to R: it was pushed under R's write
-// token, or it is reachable from one of R's tags (the tagged image and its whole ancestry). Kept
-// in both directions — repository → images answers "may R's token use this image?", image →
-// repositories answers "is this image in some public repository?" — as empty marker files.
+// Which images belong to which repository: pushed under R's write token, or reachable from one
+// of R's tags (the tagged image and its whole ancestry). Kept in both directions — repository →
+// images says which shared copies (images stored before each repository kept its own, and
+// standalone ones) are R's (auth/image-access.ts); image → repositories lists the holders of an
+// id, for reads without a token — as small marker files.
 import type { StorageDriver } from '../../storage/driver/driver.js';
 import { isPathNotFound } from '../../storage/driver/driver.js';
 import { baseName, deleteIfPresent, listIfPresent } from '../../storage/links.js';

@@ -12,6 +12,11 @@
 //                                     image is unfinished and never served nor tagged
 //       repositories/<ns>/<repo>      marker: the image belongs to that repository
 //     repositories/<ns>/<repo>/
+//       own/<id>/                     an image pushed under this repository with an index, laid
+//                                     out as images/<id>/ (json … _complete): ids are not
+//                                     content addresses, so each repository keeps its own copy
+//                                     and another owner's upload never stands in for it.
+//                                     images/<id>/ holds images stored before, and standalone ones
 //       tags/<tag>                    the image id the tag names
 //       bridged/<tag>                 digest of the v2 manifest the bridge stored for that tag
 //       images/<id>                   marker: pushed under this repository or reachable from
@@ -21,36 +26,42 @@
 
 export const v1Root = '/docker/registry/v1';
 
-export function imagePath(id: string): string {
-  return `${v1Root}/images/${id}`;
+/** One stored image: a repository's own copy (`owner`), or the one shared copy of the id. */
+export interface ImageRef {
+  id: string;
+  owner?: string;
 }
 
-export function imageJsonPath(id: string): string {
-  return `${imagePath(id)}/json`;
+export function imagePath(ref: ImageRef): string {
+  return ref.owner === undefined ? `${v1Root}/images/${ref.id}` : ownImagePath(ref.owner, ref.id);
 }
 
-export function ancestryPath(id: string): string {
-  return `${imagePath(id)}/ancestry`;
+export function imageJsonPath(ref: ImageRef): string {
+  return `${imagePath(ref)}/json`;
 }
 
-export function layerRecordPath(id: string): string {
-  return `${imagePath(id)}/layer`;
+export function ancestryPath(ref: ImageRef): string {
+  return `${imagePath(ref)}/ancestry`;
 }
 
-export function layerUploadsPath(id: string): string {
-  return `${imagePath(id)}/uploads`;
+export function layerRecordPath(ref: ImageRef): string {
+  return `${imagePath(ref)}/layer`;
 }
 
-export function layerUploadPath(id: string, uuid: string): string {
-  return `${layerUploadsPath(id)}/${uuid}`;
+export function layerUploadsPath(ref: ImageRef): string {
+  return `${imagePath(ref)}/uploads`;
 }
 
-export function completePath(id: string): string {
-  return `${imagePath(id)}/_complete`;
+export function layerUploadPath(ref: ImageRef, uuid: string): string {
+  return `${layerUploadsPath(ref)}/${uuid}`;
+}
+
+export function completePath(ref: ImageRef): string {
+  return `${imagePath(ref)}/_complete`;
 }
 
 export function imageRepositoriesPath(id: string): string {
-  return `${imagePath(id)}/repositories`;
+  return `${v1Root}/images/${id}/repositories`;
 }
 
 export function imageRepositoryMarkerPath(id: string, name: string): string {
@@ -79,4 +90,12 @@ export function repositoryImagesPath(name: string): string {
 
 export function repositoryImageMarkerPath(name: string, id: string): string {
   return `${repositoryImagesPath(name)}/${id}`;
+}
+
+export function ownImagesPath(name: string): string {
+  return `${v1RepositoryPath(name)}/own`;
+}
+
+export function ownImagePath(name: string, id: string): string {
+  return `${ownImagesPath(name)}/${id}`;
 }

@@ -3,6 +3,7 @@
 // a manifest the bridge stores is reported like any pushed one.
 import type { RegistryStorage } from '../../storage/registry-storage.js';
 import { ImageStore } from './image-store.js';
+import type { LayerLimits } from './layer-digests.js';
 import { Membership } from './membership.js';
 import { V1TagStore } from './tag-store.js';
 
@@ -14,9 +15,9 @@ export interface V1Storage {
   v2: RegistryStorage;
 }
 
-export function createV1Storage(v2: RegistryStorage): V1Storage {
+export function createV1Storage(v2: RegistryStorage, layerLimits: LayerLimits): V1Storage {
   return {
-    images: new ImageStore(v2.driver, v2.blobs),
+    images: new ImageStore(v2.driver, v2.blobs, layerLimits),
     membership: new Membership(v2.driver),
     tags: new V1TagStore(v2.driver),
     v2,
