@@ -1,5 +1,5 @@
 // createIndex(config, deps) → the index's app and lifecycle. Importing this starts nothing.
-import { createServiceMetrics, splitAddr, startDebugServer, startHttpServer, type RunningServer } from '@wharf/common';
+import { createServiceMetrics, httpLimits, splitAddr, startDebugServer, startHttpServer, type RunningServer } from '@wharf/common';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Express, RequestHandler, Router } from 'express';
@@ -67,7 +67,7 @@ export async function createIndex(config: IndexConfig, deps: IndexDependencies =
     signingKeys,
     async listen(port?: number, host?: string) {
       const addr = splitAddr(config.http.addr);
-      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, {}, config.http.tls, logger);
+      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, httpLimits(config.http), config.http.tls, logger);
       debugServer = await startDebugServer(operations).catch(async (err: unknown) => {
         await server?.close();
         throw err;

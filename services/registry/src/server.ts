@@ -1,6 +1,6 @@
 // createRegistry(config, deps) → the registry's app and lifecycle. Importing this starts nothing;
 // dependencies (driver, logger, auth) may be passed in, so tests build as many as they like.
-import { createServiceMetrics, splitAddr, startDebugServer, startHttpServer, type RunningServer, type ServiceMetrics } from '@wharf/common';
+import { createServiceMetrics, httpLimits, splitAddr, startDebugServer, startHttpServer, type RunningServer, type ServiceMetrics } from '@wharf/common';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Express } from 'express';
@@ -83,7 +83,7 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
     metrics,
     async listen(port?: number, host?: string) {
       const addr = splitAddr(config.http.addr);
-      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, { requestTimeout: durationMs(config.http.requestTimeout) }, config.http.tls, logger);
+      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, httpLimits(config.http), config.http.tls, logger);
       debugServer = await startDebugServer(operations).catch(async (err: unknown) => {
         await server?.close();
         throw err;
