@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { timedGet } from '../helpers/stalled-connections.js';
 import { spawnWharf, type WharfCommand, type WharfProcess } from '../helpers/wharf-process.js';
 
 /** Sends `chunks` bytes to url, one a tick of `everyMs`: resolves with the status or the error. */
@@ -88,12 +89,18 @@ describe('wharf serve with a port taken', () => {
 
 for (const { name, command, workers } of cases) {
   describe(`${name} on SIGTERM`, { timeout: 120_000 }, () => {
-    it('stops accepting, logs it, lets the slow upload finish, then exits 0', async () => {
+    it('stops accepting, logs it, lets the slow upload finish, then exits 0 (a doubled Ctrl-C counts once)', async () => {
       const wharf = await spawnWharf(command, { workers, env: drainEnv('20s') });
       try {
         const answer = slowUpload(wharf, command, 150);
         await sleep(400);
         wharf.child.kill('SIGTERM');
+        // The same stop delivered twice at once, as a Ctrl-C under `npm start` is (terminal and npm).
+        await sleep(50);
+        wharf.child.kill('SIGINT');
+        await sleep(300);
+        const late = await timedGet(`${wharf.url}/healthz`, 1_000);
+        assert.ok('error' in late, `a new connection after the signal was served: ${JSON.stringify(late)}`);
         assert.deepEqual(await answer, { status: expected[command] }, wharf.logs().slice(-3000));
         const { code } = await exitedWithin(wharf, 10_000);
         assert.equal(code, 0, wharf.logs().slice(-3000));
@@ -111,7 +118,8 @@ for (const { name, command, workers } of cases) {
         await sleep(400);
         twice.child.kill('SIGTERM');
         cut.child.kill('SIGTERM');
-        await sleep(300);
+        // A repeat within a second counts as the same Ctrl-C (terminal and npm both deliver it).
+        await sleep(1_200);
         twice.child.kill('SIGINT');
         const started = Date.now();
         await exitedWithin(twice, 2_000);

@@ -5,12 +5,11 @@
 import cluster from 'node:cluster';
 import { constants } from 'node:os';
 
-/** What the primary sends a worker: drain, or stop now. */
-export type ShutdownMessage = { wharf: 'drain' } | { wharf: 'exit' };
+/** What the primary sends a worker to drain (a second signal reaches workers as SIGKILL). */
+export type ShutdownMessage = { wharf: 'drain' };
 
 function isShutdownMessage(message: unknown): message is ShutdownMessage {
-  const kind = (message as { wharf?: unknown } | null)?.wharf;
-  return kind === 'drain' || kind === 'exit';
+  return (message as { wharf?: unknown } | null)?.wharf === 'drain';
 }
 
 /** The exit code of a process ended by `signal`, as a shell reports it. */
@@ -22,18 +21,33 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 export const closeMarginMs = 10_000;
 
 /**
+ * Calls first() on the first SIGINT/SIGTERM and again() on a later one. A repeat within a second
+ * is one Ctrl-C delivered twice (by the terminal to the whole process group, and forwarded by
+ * `npm start`), not a second request.
+ */
+export function onSignals(first: (signal: NodeJS.Signals) => void, again: (signal: NodeJS.Signals) => void): void {
+  let firstAt: number | undefined;
+  const handle = (signal: NodeJS.Signals) => {
+    if (firstAt === undefined) {
+      firstAt = Date.now();
+      first(signal);
+    } else if (Date.now() - firstAt >= 1_000) {
+      again(signal);
+    }
+  };
+  process.on('SIGINT', handle);
+  process.on('SIGTERM', handle);
+}
+
+/**
  * Runs `drain` on the first SIGINT/SIGTERM and exits 0 when it is done (1 if it fails, or if it
  * has not finished drainTimeoutMs + closeMarginMs later); a second signal exits at once.
  */
 export function onShutdown(drain: () => Promise<void>, drainTimeoutMs: number): void {
   let draining = false;
-  const stop = (signal: NodeJS.Signals, fromPrimary = false) => {
-    if (draining) {
-      // The primary repeating a drain a Ctrl-C already started is not a second request.
-      if (fromPrimary) return;
-      console.error(`wharf: ${signal} again: exiting now, cutting in-flight requests`);
-      process.exit(signalExitCode(signal));
-    }
+  const start = (signal: NodeJS.Signals) => {
+    // The primary repeating a drain a Ctrl-C already started is not a second request.
+    if (draining) return;
     draining = true;
     console.error(`wharf: ${signal}: draining: no new connections; in-flight requests have ${drainTimeoutMs / 1000}s to finish (send it again to exit now)`);
     setTimeout(() => {
@@ -48,13 +62,14 @@ export function onShutdown(drain: () => Promise<void>, drainTimeoutMs: number): 
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  const now = (signal: NodeJS.Signals) => {
+    console.error(`wharf: ${signal} again: exiting now, cutting in-flight requests`);
+    process.exit(signalExitCode(signal));
+  };
+  onSignals(start, now);
   if (cluster.isWorker) {
     process.on('message', (message: unknown) => {
-      if (!isShutdownMessage(message)) return;
-      if (message.wharf === 'exit') process.exit(signalExitCode('SIGTERM'));
-      stop('SIGTERM', true);
+      if (isShutdownMessage(message)) start('SIGTERM');
     });
   }
 }

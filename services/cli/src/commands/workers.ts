@@ -3,9 +3,9 @@
 // stops them all, as a single process would. On SIGINT/SIGTERM the workers drain (shutdown.ts),
 // and the primary exits once they have; a second signal stops everything at once.
 import cluster, { type Worker } from 'node:cluster';
-import { closeMarginMs, signalExitCode, type ShutdownMessage } from './shutdown.js';
+import { closeMarginMs, onSignals, signalExitCode, type ShutdownMessage } from './shutdown.js';
 
-function tellAll(message: ShutdownMessage, to: (worker: Worker) => boolean = () => true): void {
+function tellAll(message: ShutdownMessage, to: (worker: Worker) => boolean): void {
   for (const worker of Object.values(cluster.workers ?? {})) {
     if (worker?.isConnected() && to(worker)) worker.send(message);
   }
@@ -30,7 +30,7 @@ export function superviseWorkers(count: number, drainTimeoutMs: number): void {
       if (!listening.has(worker)) {
         console.error(`wharf: worker ${index} exited (${signal ?? code}) before it listened; stopping`);
         stopping = true;
-        tellAll({ wharf: 'exit' });
+        killAll();
         exitWhenAllGone(1);
         return;
       }
@@ -42,12 +42,7 @@ export function superviseWorkers(count: number, drainTimeoutMs: number): void {
     return worker;
   };
   for (let i = 0; i < count; i++) fork(i);
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      console.error(`wharf: ${signal} again: stopping the workers now`);
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
-      process.exit(signalExitCode(signal));
-    }
+  const drain = (signal: NodeJS.Signals) => {
     stopping = true;
     console.error(`wharf: ${signal}: draining ${count} workers (send it again to stop at once)`);
     tellAll({ wharf: 'drain' }, (worker) => listening.has(worker));
@@ -55,11 +50,19 @@ export function superviseWorkers(count: number, drainTimeoutMs: number): void {
     for (const worker of Object.values(cluster.workers ?? {})) if (worker && !listening.has(worker)) worker.process.kill('SIGTERM');
     setTimeout(() => {
       console.error('wharf: workers still running after the drain timeout: stopping them');
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
+      killAll();
       process.exit(1);
     }, drainTimeoutMs + closeMarginMs).unref();
     exitWhenAllGone(0);
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  const now = (signal: NodeJS.Signals) => {
+    console.error(`wharf: ${signal} again: stopping the workers now`);
+    killAll();
+    process.exit(signalExitCode(signal));
+  };
+  onSignals(drain, now);
+}
+
+function killAll(): void {
+  for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
 }
