@@ -3,6 +3,7 @@
 // (127.0.0.2, ...) so per-address limits see them as other clients than the test's own. Used by
 // the soak test (a fixed number, left open) and the bench's "under attack" workload (kept at a
 // count: reopened as the server closes them).
+import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 
 export interface StalledOptions {
@@ -94,4 +95,17 @@ export async function openStalled(opts: StalledOptions): Promise<StalledConnecti
       sockets.clear();
     },
   };
+}
+
+/** One GET on a fresh connection from 127.0.0.1: status and milliseconds, or the error. */
+export function timedGet(url: string, timeoutMs: number): Promise<{ status: number; ms: number } | { error: string; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const req = request(url, { agent: false, localAddress: '127.0.0.1', timeout: timeoutMs }, (res) => {
+      res.resume().on('end', () => resolve({ status: res.statusCode ?? 0, ms: Date.now() - started }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (err) => resolve({ error: err.message, ms: Date.now() - started }));
+    req.end();
+  });
 }

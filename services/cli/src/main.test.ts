@@ -150,7 +150,7 @@ describe('wharf config', () => {
     assert.equal(r.code, 0, r.stderr);
     const printed = parseYaml(r.stdout) as { registry: Record<string, Record<string, unknown>> };
     assert.equal(printed.registry.http!.addr, '0.0.0.0:5001');
-    assert.equal(printed.registry.http!.requestTimeout, '10m'); // defaults filled in
+    assert.equal(printed.registry.http!.requestTimeout, '0s'); // defaults filled in
     assert.deepEqual(printed.registry.storage!.delete, { enabled: true });
     assert.deepEqual(printed.registry.storage!.filesystem, { rootDirectory: './data/registry', maxOpenFiles: 512, openFileWait: '10s' });
     assert.equal(printed.registry.storage!.maxManifestBytes, 4194304);
@@ -267,7 +267,7 @@ describe('wharf registry', () => {
     assert.equal(r.code, 1);
     assert.equal(
       r.stderr.trimEnd(),
-      'config: WHARF_REGISTRY_HTTP_ADR: registry.http.adr: unknown option (known: addr, requestTimeout, metrics, tls, debug)',
+      'config: WHARF_REGISTRY_HTTP_ADR: registry.http.adr: unknown option (known: addr, headerTimeout, idleTimeout, requestTimeout, keepAliveTimeout, maxRequestsPerConnection, maxConnections, perAddressShare, drainTimeout, metrics, tls, debug)',
     );
     assert.ok(r.ms < 10_000, `took ${r.ms}ms`);
   });

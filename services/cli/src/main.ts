@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `wharf` command: wharf registry | index | serve | user add|passwd | config check FILE | config schema.
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { runConfigCommand } from './commands/config.js';
 import { runGcCommand } from './commands/gc.js';
@@ -102,5 +103,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof ConfigError) console.error(err.message);
     else console.error(`wharf: ${(err as Error).message ?? String(err)}`);
     process.exitCode = 1;
+    // A cluster worker's IPC channel would keep it alive: exit, so the primary sees it fail.
+    if (cluster.isWorker) process.exit(1);
   },
 );

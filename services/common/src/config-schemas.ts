@@ -1,6 +1,7 @@
 // Config pieces both services' schemas use: durations, a listen address, the log section.
 import { z } from 'zod';
-import { durationGrammar, durationHint } from '@wharf/shared';
+import { durationGrammar, durationHint, durationMs } from '@wharf/shared';
+import type { HttpLimits } from './http-server.js';
 
 // A bare number (YAML `ttl: 5`) gets the hint too, not "expected string, received number".
 export const duration = z.string({ error: durationHint }).regex(durationGrammar, durationHint);
@@ -72,3 +73,45 @@ const fetchBlockedPorts = new Set([
 export const fetchUrl = z.url({ protocol: /^https?$/ }).refine((url) => !fetchBlockedPorts.has(Number(new URL(url).port)), {
   message: 'port blocked by the Fetch standard (Node refuses to connect to it): use another port',
 });
+
+const positiveDuration = duration.refine((value) => durationMs(value) > 0, 'a duration above zero, such as 10s');
+
+/**
+ * `http` settings both services share: how long a client may take, how many connections it may
+ * hold, and how long a shutdown waits for running requests. Spread into each service's `http`.
+ */
+export function httpLimitFields(defaults: { requestTimeout: string }) {
+  return {
+    /** The whole request head must arrive within this (slow-header clients are cut early). */
+    headerTimeout: positiveDuration.default('10s'),
+    /** No bytes either way for this long, while a request is being sent or answered, ends the connection. */
+    idleTimeout: positiveDuration.default('60s'),
+    /** The whole request, body included, must arrive within this; 0s = no limit (a slow upload that keeps sending goes on). */
+    requestTimeout: duration.default(defaults.requestTimeout),
+    /** An idle kept-alive connection is closed after this; keep it above a load balancer's idle timeout. */
+    keepAliveTimeout: positiveDuration.default('65s'),
+    /** A kept-alive connection is closed after this many requests; 0 = no limit. */
+    maxRequestsPerConnection: z.number().int().min(0).default(1000),
+    /** Most connections open at once (per process); keep it well below the file descriptor limit. */
+    maxConnections: z.number().int().min(1).default(500),
+    /** Most connections one client address (an IPv6 /64) may hold, as a share of maxConnections; 1 behind a load balancer. */
+    perAddressShare: z.number().gt(0).max(1).default(0.1),
+    /** On SIGINT/SIGTERM, how long running requests may take to finish before they are cut. */
+    drainTimeout: duration.default('30s'),
+  };
+}
+
+type HttpLimitSettings = { [K in keyof ReturnType<typeof httpLimitFields>]: z.output<ReturnType<typeof httpLimitFields>[K]> };
+
+/** The settings as startHttpServer takes them (milliseconds). */
+export function httpLimits(http: HttpLimitSettings): HttpLimits {
+  return {
+    headerTimeoutMs: durationMs(http.headerTimeout),
+    idleTimeoutMs: durationMs(http.idleTimeout),
+    requestTimeoutMs: durationMs(http.requestTimeout),
+    keepAliveTimeoutMs: durationMs(http.keepAliveTimeout),
+    maxRequestsPerConnection: http.maxRequestsPerConnection,
+    maxConnections: http.maxConnections,
+    perAddressShare: http.perAddressShare,
+  };
+}

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { durationMs } from '@wharf/shared';
 import type { TlsSettings } from './config-schemas.js';
+import { capConnections } from './connection-cap.js';
+import { InFlight, type DrainResult } from './in-flight.js';
 
 export function splitAddr(addr: string): { host: string; port: number } {
   const colon = addr.lastIndexOf(':');
@@ -22,8 +24,12 @@ export function serviceUrl(http: { addr: string; tls?: TlsSettings | undefined; 
 export interface RunningServer {
   address: AddressInfo;
   scheme: 'http' | 'https';
+  /** Requests being served now. */
+  inFlight(): number;
   /** Stops accepting, ends idle and active connections, resolves when closed. */
   close(): Promise<void>;
+  /** Stops accepting, lets running requests finish for up to timeoutMs, then cuts the rest. */
+  drain(timeoutMs: number): Promise<DrainResult>;
 }
 
 async function readPem(path: string, what: string): Promise<Buffer> {
@@ -83,35 +89,93 @@ function reloadOnChange(server: TlsServer, tls: TlsSettings, logger: Logger | un
 }
 
 /**
- * Node enforces `requestTimeout` only when it sweeps its connections, every
- * `connectionsCheckingInterval` (30 s by default): a 2 s timeout let a stalled body run on for
- * up to 30 s. Sweep often enough that the timeout holds to within a tenth of itself.
+ * How long a client may take and how many connections it may hold; every field in ms or a count.
+ * Unset fields take the defaults of the shared `http` settings (config-schemas.ts).
  */
-function withTimeoutChecks(options: ServerOptions): ServerOptions {
-  const timeout = options.requestTimeout;
-  if (!timeout || options.connectionsCheckingInterval !== undefined) return options;
-  return { ...options, connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(timeout / 10))) };
+export interface HttpLimits {
+  /** The whole request head must arrive within this. */
+  headerTimeoutMs?: number;
+  /** No bytes either way for this long, while the client is sending or being answered, ends the connection. */
+  idleTimeoutMs?: number;
+  /** The whole request (head and body) must arrive within this; 0 = no limit. */
+  requestTimeoutMs?: number;
+  /** An idle kept-alive connection is closed after this. */
+  keepAliveTimeoutMs?: number;
+  /** A connection is closed after this many requests; 0 = no limit. */
+  maxRequestsPerConnection?: number;
+  /** Most connections open at once; further ones are refused. */
+  maxConnections?: number;
+  /** Most connections one client address may hold, as a share of maxConnections. */
+  perAddressShare?: number;
+}
+
+export const defaultHttpLimits: Required<HttpLimits> = {
+  headerTimeoutMs: 10_000,
+  idleTimeoutMs: 60_000,
+  requestTimeoutMs: 0,
+  // Longer than the usual load balancer idle timeout (60 s), so the balancer closes first.
+  keepAliveTimeoutMs: 65_000,
+  maxRequestsPerConnection: 1000,
+  maxConnections: 500,
+  perAddressShare: 0.1,
+};
+
+/**
+ * Node's options for the limits. Node enforces the header and request timeouts only when it
+ * sweeps its connections, every `connectionsCheckingInterval` (30 s by default): a 2 s timeout
+ * let a stalled body run on for up to 30 s. Sweep often enough that each holds to within a tenth.
+ */
+function serverOptions(limits: Required<HttpLimits>): ServerOptions {
+  // Node refuses a header timeout longer than the request timeout: the head is part of the request.
+  const headersTimeout = limits.requestTimeoutMs ? Math.min(limits.headerTimeoutMs, limits.requestTimeoutMs) : limits.headerTimeoutMs;
+  const shortest = Math.min(headersTimeout, limits.requestTimeoutMs || Infinity);
+  return {
+    headersTimeout,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(shortest / 10))),
+  };
+}
+
+/** Logs refused connections at most every 10 s, with how many there were and the last peer. */
+function refusalLog(logger: Logger | undefined): (key: string, reason: 'total' | 'address') => void {
+  let refused = 0;
+  let last = 0;
+  return (peer, reason) => {
+    refused++;
+    if (!logger || Date.now() - last < 10_000) return;
+    last = Date.now();
+    logger.warn({ refused, peer, reason }, reason === 'total' ? 'connection limit reached: refusing connections' : 'a client address is over its share of connections: refusing its connections');
+    refused = 0;
+  };
 }
 
 /**
  * Listens on host:port (a port of 0 picks a free one), with TLS when `tls` is given; rejects on
  * EADDRINUSE, unreadable PEM files, a key that does not match its certificate and the like.
- * `logger` hears about certificate reloads.
+ * `logger` hears about certificate reloads and refused connections.
  */
 export async function startHttpServer(
   app: RequestListener,
   host: string,
   port: number,
-  options: ServerOptions = {},
+  limits: HttpLimits = {},
   tls?: TlsSettings,
   logger?: Logger,
 ): Promise<RunningServer> {
-  const checked = withTimeoutChecks(options);
-  const tlsServer = tls ? await createTls(app, checked, tls) : undefined;
-  const server: Server = tlsServer ?? createServer(checked, app);
+  const settings = { ...defaultHttpLimits, ...limits };
+  const options = serverOptions(settings);
+  const inFlight = new InFlight(settings.idleTimeoutMs);
+  const tracked = inFlight.track(app);
+  const tlsServer = tls ? await createTls(tracked, options, tls) : undefined;
+  const server: Server = tlsServer ?? createServer(options, tracked);
   const stopWatching = tlsServer && tls ? reloadOnChange(tlsServer, tls, logger) : () => undefined;
-  // Longer than the usual load balancer idle timeout, so the balancer closes first.
-  server.keepAliveTimeout = 65_000;
+  server.keepAliveTimeout = settings.keepAliveTimeoutMs;
+  server.maxRequestsPerSocket = settings.maxRequestsPerConnection;
+  // Sets each new connection's idle timer; onIdle decides what an expired one means.
+  server.timeout = settings.idleTimeoutMs;
+  server.on('timeout', inFlight.onIdle);
+  capConnections(server, { max: settings.maxConnections, perAddressShare: settings.perAddressShare }, refusalLog(logger));
   return new Promise((resolve, reject) => {
     const failed = (err: Error) => {
       stopWatching();
@@ -123,11 +187,16 @@ export async function startHttpServer(
       resolve({
         address: server.address() as AddressInfo,
         scheme: tls ? 'https' : 'http',
+        inFlight: () => inFlight.count,
         close: () => {
           stopWatching();
           const closing = new Promise<void>((done) => server.close(() => done()));
           server.closeAllConnections();
           return closing;
+        },
+        drain: (timeoutMs) => {
+          stopWatching();
+          return inFlight.drain(server, timeoutMs);
         },
       });
     });

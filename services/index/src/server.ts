@@ -1,7 +1,8 @@
 // createIndex(config, deps) → the index's app and lifecycle. Importing this starts nothing.
-import { createServiceMetrics, splitAddr, startDebugServer, startHttpServer, type RunningServer } from '@wharf/common';
+import { createServiceMetrics, httpLimits, splitAddr, stopServing, startDebugServer, startHttpServer, type RunningServer } from '@wharf/common';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
+import { durationMs } from '@wharf/shared';
 import type { Express, RequestHandler, Router } from 'express';
 import { createAccount } from './accounts/accounts.js';
 import type { IndexConfig } from './config/schema.js';
@@ -29,7 +30,8 @@ export interface Index {
   logger: Logger;
   signingKeys: () => SigningKey[];
   listen(port?: number, host?: string): Promise<AddressInfo>;
-  close(): Promise<void>;
+  /** Stops at once, or with `drain` lets in-flight requests finish (up to http.drainTimeout) first. */
+  close(options?: { drain?: boolean }): Promise<void>;
 }
 
 
@@ -67,7 +69,7 @@ export async function createIndex(config: IndexConfig, deps: IndexDependencies =
     signingKeys,
     async listen(port?: number, host?: string) {
       const addr = splitAddr(config.http.addr);
-      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, {}, config.http.tls, logger);
+      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, httpLimits(config.http), config.http.tls, logger);
       debugServer = await startDebugServer(operations).catch(async (err: unknown) => {
         await server?.close();
         throw err;
@@ -75,8 +77,8 @@ export async function createIndex(config: IndexConfig, deps: IndexDependencies =
       logger.info({ addr: `${server.address.address}:${server.address.port}`, scheme: server.scheme }, 'index listening');
       return server.address;
     },
-    async close() {
-      await Promise.all([server?.close(), debugServer?.close()]);
+    async close(options = {}) {
+      await stopServing(server, debugServer, logger, options.drain ? durationMs(config.http.drainTimeout) : undefined);
       // Before the store closes: the worker records each attempt in it.
       await webhookWorker.stop();
       await retention.stop();

@@ -1,6 +1,6 @@
 // createRegistry(config, deps) → the registry's app and lifecycle. Importing this starts nothing;
 // dependencies (driver, logger, auth) may be passed in, so tests build as many as they like.
-import { createServiceMetrics, splitAddr, startDebugServer, startHttpServer, type RunningServer, type ServiceMetrics } from '@wharf/common';
+import { createServiceMetrics, httpLimits, splitAddr, stopServing, startDebugServer, startHttpServer, type RunningServer, type ServiceMetrics } from '@wharf/common';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Express } from 'express';
@@ -36,7 +36,8 @@ export interface Registry {
   metrics: ServiceMetrics;
   /** Listens on config.http.addr (or the given port/host); resolves with the bound address. */
   listen(port?: number, host?: string): Promise<AddressInfo>;
-  close(): Promise<void>;
+  /** Stops at once, or with `drain` lets in-flight requests finish (up to http.drainTimeout) first. */
+  close(options?: { drain?: boolean }): Promise<void>;
 }
 
 /** Storage whose upload sessions are counted (the driver is timed by instrumented()). */
@@ -83,7 +84,7 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
     metrics,
     async listen(port?: number, host?: string) {
       const addr = splitAddr(config.http.addr);
-      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, { requestTimeout: durationMs(config.http.requestTimeout) }, config.http.tls, logger);
+      server = await startHttpServer(app, host ?? addr.host, port ?? addr.port, httpLimits(config.http), config.http.tls, logger);
       debugServer = await startDebugServer(operations).catch(async (err: unknown) => {
         await server?.close();
         throw err;
@@ -92,10 +93,9 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
       logger.info({ addr: `${bound.address}:${bound.port}`, scheme: server.scheme, storage: driver.name, auth: auth.kind }, 'registry listening');
       return bound;
     },
-    async close() {
+    async close(options = {}) {
       if (purgeTimer) clearInterval(purgeTimer);
-      await gcSchedule?.stop();
-      await Promise.all([server?.close(), debugServer?.close()]);
+      await Promise.all([stopServing(server, debugServer, logger, options.drain ? durationMs(config.http.drainTimeout) : undefined), gcSchedule?.stop()]);
       // After the server: the last requests' events are stored by now; the senders stop.
       await notifications.close();
       await driver.close?.();

@@ -6,9 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { createIndex, serviceUrl, type IndexConfig } from '@wharf/index';
 import { createRegistry, notificationEndpointConfig, type RegistryConfig } from '@wharf/registry';
+import { durationMs } from '@wharf/shared';
 import { loadConfig } from '../config/load.js';
 import { wharfConfigSchema, type WharfConfig } from '../config/schema.js';
 import { onShutdown } from './shutdown.js';
+import { startAll } from './start-all.js';
 
 /** Where clients and the registry reach the index: its public URL, else https://<addr> with TLS, http:// without. */
 export function indexUrl(config: WharfConfig): string {
@@ -87,12 +89,16 @@ export async function runServe(configFile: string | undefined, workers = 1): Pro
   const config = await loadConfig(wharfConfigSchema, { file: configFile });
   const indexConfig = servedIndexConfig(config);
   const index = await createIndex(indexConfig);
-  await index.listen();
-  const registry = await createRegistry(servedRegistryConfig(config, indexConfig));
-  await registry.listen();
-  onShutdown(async () => {
-    await registry.close();
+  const registry = await createRegistry(servedRegistryConfig(config, indexConfig)).catch(async (err: unknown) => {
     await index.close();
+    throw err;
   });
+  // Both listen, or neither keeps the process alive: a half-started serve is no serve.
+  await startAll([index, registry]);
+  // The registry drains first: its last pushes need the index for tokens and events.
+  onShutdown(async () => {
+    await registry.close({ drain: true });
+    await index.close({ drain: true });
+  }, durationMs(config.registry.http.drainTimeout) + durationMs(config.index.http.drainTimeout));
   return 0;
 }

@@ -1,7 +1,7 @@
 // The index's configuration: the one definition, with its defaults. Keys are camelCase and never
 // contain '_', so WHARF_INDEX_A_B maps onto index.a.b.
 import { z } from 'zod';
-import { debugSection, duration, fetchUrl, listenAddr, logSection, tlsSection } from '@wharf/common';
+import { debugSection, duration, fetchUrl, httpLimitFields, listenAddr, logSection, tlsSection } from '@wharf/common';
 import { durationMs } from '@wharf/shared';
 
 export const indexConfigSchema = z.strictObject({
@@ -18,6 +18,8 @@ export const indexConfigSchema = z.strictObject({
       tls: tlsSection,
       /** A separate plain-http listener for /metrics, /healthz and /readyz. */
       debug: debugSection,
+      /** Timeouts and connection limits; the index takes small bodies, so a whole request gets a minute. */
+      ...httpLimitFields({ requestTimeout: '1m' }),
     })
     .prefault({}),
   log: logSection,

@@ -1,7 +1,7 @@
 // The registry's configuration: the one definition, with its defaults. The TypeScript type is
 // inferred from it. Keys are camelCase and never contain '_', so WHARF_A_B_C maps onto a.b.c.
 import { z } from 'zod';
-import { debugSection, duration, fetchUrl, listenAddr, logSection, tlsSection } from '@wharf/common';
+import { debugSection, duration, fetchUrl, httpLimitFields, listenAddr, logSection, tlsSection } from '@wharf/common';
 import { eventActions } from '@wharf/shared';
 import { defaultOpenFileBudget } from '../storage/driver/filesystem/open-file-budget.js';
 import { defaultMaxManifestReferences } from '../storage/manifest-store.js';
@@ -292,8 +292,11 @@ export const registryConfigSchema = z.strictObject({
     .strictObject({
       /** host:port to listen on. */
       addr: listenAddr('127.0.0.1:5000'),
-      /** Requests whose body arrives slower than this are cut off. */
-      requestTimeout: duration.default('10m'),
+      /**
+       * Timeouts and connection limits; no total time limit by default (as Distribution): an
+       * upload that keeps sending may take as long as it needs, a stalled one ends at idleTimeout.
+       */
+      ...httpLimitFields({ requestTimeout: '0s' }),
       /** Serve Prometheus metrics at GET /metrics (request counts, durations, bytes, process). */
       metrics: z.boolean().default(false),
       /** Serve https with this certificate and key (and require client certificates with clientCA). */
