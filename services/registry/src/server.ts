@@ -49,7 +49,10 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
   const metrics = createServiceMetrics('registry', config.http.metrics);
   const driver = deps.driver ?? (await createConfiguredDriver(config.storage));
   const auth = deps.auth ?? (await createConfiguredController(config.auth, logger, metrics.registry));
-  const measured = measuredStorage(createRegistryStorage(instrumented(driver, metrics.registry), { readOnly: config.storage.readOnly }), config, metrics);
+  const measured = measuredStorage(createRegistryStorage(instrumented(driver, metrics.registry), {
+    readOnly: config.storage.readOnly,
+    manifestCache: { maxBytes: config.cache.manifestBytes, maxEntries: config.cache.manifestEntries },
+  }), config, metrics);
   const notifications = enableNotifications(measured, config, { logger, timing: deps.notificationTiming });
   // Outside the notifications: cache fills reach the index as pushes do.
   const storage = enableProxy(notifications.storage, config, { logger });
