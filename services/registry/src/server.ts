@@ -48,7 +48,7 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
   const logger = deps.logger ?? pino({ level: config.log.level, base: { service: 'registry' } });
   const metrics = createServiceMetrics('registry', config.http.metrics);
   const driver = deps.driver ?? (await createConfiguredDriver(config.storage));
-  const auth = deps.auth ?? (await createConfiguredController(config.auth, logger, metrics.registry));
+  const auth = deps.auth ?? (await createConfiguredController(config.auth, logger, metrics.registry, config.cache.authBytes));
   const measured = measuredStorage(createRegistryStorage(instrumented(driver, metrics.registry), {
     readOnly: config.storage.readOnly,
     manifestCache: { maxBytes: config.cache.manifestBytes, maxEntries: config.cache.manifestEntries },

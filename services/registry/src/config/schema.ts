@@ -272,7 +272,7 @@ export const cacheSchema = z
     /** Manifest bytes kept for reads (content is immutable, so entries never go stale). */
     manifestBytes: z.number().int().min(0).default(64 * MiB),
     manifestEntries: z.number().int().min(0).default(2048),
-    /** Verified credentials the auth method remembers (token claims, htpasswd), and as much again for v1 token answers. */
+    /** Verified credentials the auth method remembers (token claims, htpasswd). */
     authBytes: z.number().int().min(0).default(16 * MiB),
   })
   .prefault({});

@@ -3,27 +3,14 @@
 // each manifest (its bytes), so what reads leave behind stays near that budget.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import request from 'supertest';
 import type { Express } from 'express';
 import { digestOf, mediaTypes } from '@wharf/shared';
 import { buildRegistry, pushBlob, raw, type TestRegistry } from './harness.js';
+import { MiB, retainedBytes } from '../retained-memory.js';
 import { createMemoryDriver } from '../../src/storage/driver/memory/memory-driver.js';
 import { createRegistryStorage } from '../../src/storage/registry-storage.js';
 import { ManifestStore } from '../../src/storage/manifest-store.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const MiB = 1024 * 1024;
-
-/** Heap and buffer bytes still referenced after a full collection. */
-function retainedBytes(): number {
-  gc();
-  gc();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
-}
 
 /** Pushes `count` distinct manifests of just under 4 MiB (long annotations) and returns their digests. */
 async function pushLargeManifests({ app, registry }: TestRegistry, name: string, count: number): Promise<string[]> {
