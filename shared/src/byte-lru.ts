@@ -70,6 +70,11 @@ export class ByteLru<V> {
     this.total = 0;
   }
 
+  /** Keys and values from the least to the most recently used; deleting meanwhile is safe. */
+  *entries(): IterableIterator<[string, V]> {
+    for (const [key, slot] of this.slots) yield [key, slot.value];
+  }
+
   /** Entries held now. */
   get size(): number {
     return this.slots.size;
