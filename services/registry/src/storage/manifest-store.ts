@@ -5,6 +5,7 @@
 // more than double what a large manifest holds, and serving a GET needs only the bytes.
 import {
   ByteLru,
+  stringBytes,
   digestOf,
   isIndexMediaType,
   ManifestValidationError,
@@ -90,7 +91,7 @@ export class ManifestStore {
     private readonly referrers: ReferrerIndex,
     cache: ManifestCacheOptions = defaultManifestCache,
   ) {
-    this.cache = new ByteLru({ ...cache, sizeOf: (m) => m.content.length + m.mediaType.length * 2 });
+    this.cache = new ByteLru({ ...cache, sizeOf: (m) => m.content.length + stringBytes(m.mediaType) });
   }
 
   /** Bytes the manifest cache accounts for now (within its maxBytes). */
