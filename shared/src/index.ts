@@ -11,3 +11,4 @@ export * from './basic-auth.js';
 export * from './events.js';
 export * from './v1-token.js';
 export * from './concurrency.js';
+export * from './byte-lru.js';

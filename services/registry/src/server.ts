@@ -49,8 +49,12 @@ export async function createRegistry(config: RegistryConfig, deps: RegistryDepen
   const logger = deps.logger ?? pino({ level: config.log.level, base: { service: 'registry' } });
   const metrics = createServiceMetrics('registry', config.http.metrics);
   const driver = deps.driver ?? (await createConfiguredDriver(config.storage));
-  const auth = deps.auth ?? (await createConfiguredController(config.auth, logger, metrics.registry));
-  const measured = measuredStorage(createRegistryStorage(instrumented(driver, metrics.registry), { readOnly: config.storage.readOnly, maxManifestReferences: config.storage.maxManifestReferences }), config, metrics);
+  const auth = deps.auth ?? (await createConfiguredController(config.auth, logger, metrics.registry, config.cache.authBytes));
+  const measured = measuredStorage(createRegistryStorage(instrumented(driver, metrics.registry), {
+    readOnly: config.storage.readOnly,
+    maxManifestReferences: config.storage.maxManifestReferences,
+    manifestCache: { maxBytes: config.cache.manifestBytes, maxEntries: config.cache.manifestEntries },
+  }), config, metrics);
   const notifications = enableNotifications(measured, config, { logger, timing: deps.notificationTiming });
   // Outside the notifications: cache fills reach the index as pushes do.
   const storage = enableProxy(notifications.storage, config, { logger });

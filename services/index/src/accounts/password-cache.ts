@@ -3,12 +3,15 @@
 // minute instead of every time. Only a SHA-256 of (user id, stored hash, password) is kept; the
 // stored hash is part of the key, so a password change invalidates every entry at once.
 import { createHash } from 'node:crypto';
+import { ByteLru } from '@wharf/shared';
 
 const ttlMs = 60_000;
 const maxEntries = 10_000;
+/** Keys are fixed-size hashes: 10,000 entries cost about 2 MiB. */
+const maxBytes = 4 * 1024 * 1024;
 
 export class PasswordCache {
-  private readonly verified = new Map<string, number>();
+  private readonly verified = new ByteLru<number>({ maxBytes, maxEntries });
   /** Checks under way, so a burst of requests with the same credentials runs bcrypt once. */
   private readonly pending = new Map<string, Promise<boolean>>();
 
@@ -40,7 +43,6 @@ export class PasswordCache {
   }
 
   remember(userId: number, passwordHash: string, secret: string, now = Date.now()): void {
-    if (this.verified.size >= maxEntries) this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(this.key(userId, passwordHash, secret), now + ttlMs);
   }
 }

@@ -133,6 +133,8 @@ export const indexConfigSchema = z.strictObject({
       registryUrl: z.url({ protocol: /^https?$/ }).optional(),
       /** A config read from the registry not done by then: the tag page says the config is not available. */
       configTimeout: duration.default('3s'),
+      /** Bytes of image configs the tag page keeps in memory (at most 256 configs); 0 disables. */
+      configCacheBytes: z.number().int().min(0).default(16 * 1024 * 1024),
     })
     .prefault({}),
   rateLimit: z

@@ -1,8 +1,8 @@
 // Reads an image's config blob from the index's registry over the v2 API for the tag page. The
 // index holds no blobs; it asks with a pull token it mints for itself for that one repository.
 // Bounded: a size cap, a timeout, the digest checked, and a small cache keyed by digest (blobs
-// are content-addressed, so an entry never goes stale).
-import { Digester, parseDigest } from '@wharf/shared';
+// are content-addressed, so an entry never goes stale) bounded by entries and bytes.
+import { ByteLru, Digester, parseDigest, stringBytes } from '@wharf/shared';
 import { readImageConfig, type ImageConfig } from './image-config.js';
 
 export interface ConfigFetcherOptions {
@@ -13,36 +13,31 @@ export interface ConfigFetcherOptions {
   timeoutMs: number;
   maxBytes: number;
   cacheEntries: number;
+  /** Bytes of configs kept at most, as their JSON would take. */
+  cacheBytes: number;
 }
 
 export type ConfigResult = { config: ImageConfig } | { unavailable: string };
 
 export class ConfigFetcher {
-  private readonly cache = new Map<string, ImageConfig>();
+  private readonly cache: ByteLru<ImageConfig>;
 
-  constructor(private readonly options: ConfigFetcherOptions) {}
+  constructor(private readonly options: ConfigFetcherOptions) {
+    // A parsed config costs about its JSON text; the estimate is taken once, when it is stored.
+    this.cache = new ByteLru({ maxBytes: options.cacheBytes, maxEntries: options.cacheEntries, sizeOf: (c) => stringBytes(JSON.stringify(c)) });
+  }
 
   /** The config of `digest` in `repository`; a reason instead when it cannot be read. Never throws. */
   async fetch(repository: string, digest: string, size?: number): Promise<ConfigResult> {
     const cached = this.cache.get(digest);
-    if (cached) {
-      // Refresh its place: the map's order is the eviction order.
-      this.cache.delete(digest);
-      this.cache.set(digest, cached);
-      return { config: cached };
-    }
+    if (cached) return { config: cached };
     try {
       const config = await this.download(repository, digest, size);
-      this.remember(digest, config);
+      this.cache.set(digest, config);
       return { config };
     } catch (err) {
       return { unavailable: err instanceof Error ? err.message : String(err) };
     }
-  }
-
-  private remember(digest: string, config: ImageConfig): void {
-    this.cache.set(digest, config);
-    while (this.cache.size > this.options.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
   }
 
   private async download(repository: string, digest: string, size?: number): Promise<ImageConfig> {

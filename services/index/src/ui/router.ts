@@ -91,6 +91,7 @@ export function uiRouter(deps: Omit<UiDependencies, 'sessions' | 'registryHost' 
     timeoutMs: durationMs(config.ui.configTimeout),
     maxBytes: configMaxBytes,
     cacheEntries: configCacheEntries,
+    cacheBytes: config.ui.configCacheBytes,
   });
   const full: UiDependencies = { ...deps, sessions, registryHost, configs };
   const router = express.Router();

@@ -46,6 +46,7 @@ function fetcher(url: string, options: Partial<ConfigFetcherOptions> = {}) {
     timeoutMs: 2000,
     maxBytes: 1024 * 1024,
     cacheEntries: 2,
+    cacheBytes: 1024 * 1024,
     ...options,
   });
   return { configs, tokensFor };
@@ -81,6 +82,17 @@ describe('the config fetcher', () => {
     assert.equal(registry.seen.length, 3);
     await configs.fetch('alice/web', digest);
     assert.equal(registry.seen.length, 4, 'the oldest entry was evicted past two entries');
+  });
+
+  it('caches within its byte budget: large configs evict the oldest however few they are', async () => {
+    // Three configs of ~400 KB of environment each (under the 1 MiB size cap) against a 1 MiB budget.
+    const large = [0, 1, 2].map((n) => Buffer.from(JSON.stringify({ os: 'linux', config: { Env: Array.from({ length: 4000 }, (_, i) => `V${n}_${i}=`.padEnd(100, 'x')) } })));
+    const blobs = new Map(large.map((b) => [digestOf(b), b]));
+    const registry = await fakeRegistry((req, res) => serve(blobs.get(req.url!.split('/').pop()!)!)(req, res));
+    const { configs } = fetcher(registry.url, { cacheEntries: 256 });
+    for (const blob of large) assert.ok('config' in (await configs.fetch('alice/web', digestOf(blob))));
+    await configs.fetch('alice/web', digestOf(large[0]!));
+    assert.equal(registry.seen.length, 4, 'the first config was evicted for bytes');
   });
 
   it('refuses a config over the size cap, declared or streamed', async () => {
@@ -119,7 +131,7 @@ describe('the config fetcher', () => {
 
   it('asks nothing when no token can be minted', async () => {
     const registry = await fakeRegistry(serve(config));
-    const configs = new ConfigFetcher({ registryUrl: registry.url, pullToken: () => undefined, timeoutMs: 1000, maxBytes: 1024, cacheEntries: 1 });
+    const configs = new ConfigFetcher({ registryUrl: registry.url, pullToken: () => undefined, timeoutMs: 1000, maxBytes: 1024, cacheEntries: 1, cacheBytes: 1024 * 1024 });
     assert.ok('unavailable' in (await configs.fetch('alice/web', digest)));
     assert.equal(registry.seen.length, 0);
   });

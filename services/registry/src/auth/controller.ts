@@ -21,3 +21,6 @@ export interface AccessController {
   /** Why the controller cannot decide yet (token mode: no signing keys loaded), or undefined when it can. */
   notReady?(): string | undefined;
 }
+
+/** What a controller keeps of verified credentials when not told (cache.authBytes' default). */
+export const defaultAuthCacheBytes = 16 * 1024 * 1024;

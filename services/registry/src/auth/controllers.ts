@@ -35,7 +35,8 @@ async function tokenKeys(token: TokenConfig, logger: Logger): Promise<TrustedKey
   return combineKeys(sources);
 }
 
-export async function createConfiguredController(auth: RegistryConfig['auth'], logger: Logger, metrics?: MetricsRegistry): Promise<AccessController> {
+/** `cacheBytes`: what the controller may keep of verified credentials (cache.authBytes). */
+export async function createConfiguredController(auth: RegistryConfig['auth'], logger: Logger, metrics?: MetricsRegistry, cacheBytes?: number): Promise<AccessController> {
   if (auth.token) {
     const { realm, service, issuer } = auth.token;
     const keys = await tokenKeys(auth.token, logger);
@@ -45,10 +46,10 @@ export async function createConfiguredController(auth: RegistryConfig['auth'], l
       labelNames: ['reason'],
     });
     const onFailure = failures && ((reason: string) => failures.inc({ reason }));
-    return createTokenController({ realm, service, issuer, keys, leewaySeconds: durationMs(auth.token.leeway) / 1000, ...(onFailure ? { onFailure } : {}) });
+    return createTokenController({ realm, service, issuer, keys, leewaySeconds: durationMs(auth.token.leeway) / 1000, cacheBytes, ...(onFailure ? { onFailure } : {}) });
   }
   if (auth.htpasswd) {
-    return createHtpasswdController({ realm: auth.htpasswd.realm, entries: await loadHtpasswd(auth.htpasswd.path) });
+    return createHtpasswdController({ realm: auth.htpasswd.realm, entries: await loadHtpasswd(auth.htpasswd.path), cacheBytes });
   }
   return createNoneController();
 }

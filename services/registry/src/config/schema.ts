@@ -287,6 +287,22 @@ export const proxySchema = z
     if (shared.length) ctx.addIssue({ code: 'custom', message: `a prefix may belong to one upstream only (repeated: ${[...new Set(shared)].join(', ')})` });
   });
 
+const MiB = 1024 * 1024;
+
+/**
+ * In-memory caches, each bounded by bytes (keys, values and a per-entry overhead) and entries, so
+ * what they hold stays within these budgets whatever clients send (README, "Limits"). 0 disables.
+ */
+export const cacheSchema = z
+  .strictObject({
+    /** Manifest bytes kept for reads (content is immutable, so entries never go stale). */
+    manifestBytes: z.number().int().min(0).default(64 * MiB),
+    manifestEntries: z.number().int().min(0).default(2048),
+    /** Verified credentials the auth method remembers (token claims, htpasswd). */
+    authBytes: z.number().int().min(0).default(16 * MiB),
+  })
+  .prefault({});
+
 export const registryConfigSchema = z.strictObject({
   http: z
     .strictObject({
@@ -311,6 +327,7 @@ export const registryConfigSchema = z.strictObject({
   notifications: notificationsSchema,
   v1: v1Schema,
   proxy: proxySchema,
+  cache: cacheSchema,
 }).refine((c) => !c.storage.readOnly || c.proxy.upstreams.length === 0, {
   // A pull-through cache writes whatever it fetches: it cannot be read-only.
   message: 'storage.readOnly cannot be combined with proxy.upstreams (a pull-through cache stores what it fetches)',

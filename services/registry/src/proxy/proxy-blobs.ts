@@ -7,7 +7,7 @@
 // however many clients ask at once. Local repositories pass straight through.
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import { RegistryError } from '@wharf/shared';
+import { ByteLru, RegistryError, stringBytes } from '@wharf/shared';
 import { BlobStore, type BlobInfo } from '../storage/blob-store.js';
 import type { StorageDriver } from '../storage/driver/driver.js';
 import type { Uploads } from '../storage/registry-storage.js';
@@ -25,6 +25,7 @@ interface BlobSource {
 }
 
 const maxSources = 10_000;
+const maxSourceBytes = 4 * 1024 * 1024;
 
 function isBlobUnknown(err: unknown): boolean {
   return err instanceof RegistryError && err.code === 'BLOB_UNKNOWN';
@@ -39,7 +40,7 @@ function fillFailure(err: unknown, digest: string): unknown {
 }
 
 export class ProxyBlobs extends BlobStore {
-  private readonly sources = new Map<string, BlobSource>();
+  private readonly sources = new ByteLru<BlobSource>({ maxBytes: maxSourceBytes, maxEntries: maxSources, sizeOf: (s) => stringBytes(s.name) });
   private readonly heads = new SingleFlight<number>();
   private readonly fetches = new Map<string, Promise<void>>();
 
@@ -72,7 +73,6 @@ export class ProxyBlobs extends BlobStore {
       await this.link(name, digest);
       return stored;
     }
-    if (this.sources.size >= maxSources) this.sources.delete(this.sources.keys().next().value as string);
     this.sources.set(digest, { name, route, size });
     return { digest, size };
   }

@@ -5,7 +5,7 @@
 // that is down leaves the cached copy in service. Fills go through the inner store's put (with
 // origin.upstream set), so the notifications decorator reports them to the index like a push.
 import type { Logger } from 'pino';
-import { digestOf, parseDigest, RegistryError } from '@wharf/shared';
+import { ByteLru, digestOf, parseDigest, RegistryError } from '@wharf/shared';
 import type { PutManifestResult, StoredManifest } from '../storage/manifest-store.js';
 import type { ChangeOrigin, Manifests } from '../storage/registry-storage.js';
 import { refuseWrite, upstreamFailure } from './refusal.js';
@@ -14,6 +14,7 @@ import { SingleFlight } from './single-flight.js';
 import { isUpstreamError, UpstreamError } from './upstream/client.js';
 
 const maxCheckedTags = 10_000;
+const maxCheckedBytes = 4 * 1024 * 1024;
 
 function isManifestUnknown(err: unknown): boolean {
   return err instanceof RegistryError && err.code === 'MANIFEST_UNKNOWN';
@@ -21,7 +22,7 @@ function isManifestUnknown(err: unknown): boolean {
 
 export class ProxyManifests implements Manifests {
   /** When the upstream last confirmed a cached tag ("name:tag" → ms); in memory, so a restart re-asks once. */
-  private readonly checked = new Map<string, number>();
+  private readonly checked = new ByteLru<number>({ maxBytes: maxCheckedBytes, maxEntries: maxCheckedTags });
   private readonly flights = new SingleFlight<string>();
 
   constructor(
@@ -114,8 +115,6 @@ export class ProxyManifests implements Manifests {
   }
 
   private markChecked(key: string): void {
-    this.checked.delete(key);
-    if (this.checked.size >= maxCheckedTags) this.checked.delete(this.checked.keys().next().value as string);
     this.checked.set(key, this.now());
   }
 }

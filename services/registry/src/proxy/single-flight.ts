@@ -16,4 +16,9 @@ export class SingleFlight<T> {
   current(key: string): Promise<T> | undefined {
     return this.flights.get(key);
   }
+
+  /** Keys in flight now; a key is dropped when its run settles. */
+  get size(): number {
+    return this.flights.size;
+  }
 }

@@ -1,7 +1,11 @@
 // Manifests of a repository: the bytes are stored as a blob, exactly as received; a revision link
 // makes a digest part of the repository, and tags point at revisions. Content is immutable, so a
-// small cache keyed by digest spares re-reading and re-parsing it; links are always read fresh.
+// cache keyed by digest spares re-reading it; links are always read fresh. The cache keeps one
+// compact form, the stored bytes and their media type, within a byte budget: a parsed copy would
+// more than double what a large manifest holds, and serving a GET needs only the bytes.
 import {
+  ByteLru,
+  stringBytes,
   digestOf,
   distinct,
   mapBounded,
@@ -25,7 +29,22 @@ export interface StoredManifest {
   digest: string;
   mediaType: string;
   content: Buffer;
-  parsed: ParsedManifest;
+  /** Parsed on first use (a GET never needs it). */
+  readonly parsed: ParsedManifest;
+}
+
+export interface ManifestCacheOptions {
+  /** Bytes of manifests kept at most. */
+  maxBytes: number;
+  /** Manifests kept at most. */
+  maxEntries: number;
+}
+
+export const defaultManifestCache: ManifestCacheOptions = { maxBytes: 64 * 1024 * 1024, maxEntries: 2048 };
+
+interface CachedManifest {
+  mediaType: string;
+  content: Buffer;
 }
 
 export interface PutManifestResult {
@@ -33,7 +52,6 @@ export interface PutManifestResult {
   subject?: string;
 }
 
-const cacheLimit = 2048;
 /**
  * Descriptors one manifest may list by default (storage.maxManifestReferences): real images have
  * at most a few hundred layers and indexes a few dozen platforms, while artifacts that carry
@@ -43,8 +61,8 @@ export const defaultMaxManifestReferences = 10_000;
 /** Reference checks (a link read and a claim write each) in flight at once for one PUT. */
 const referenceCheckConcurrency = 8;
 
-/** The media type of stored bytes: their mediaType field, or the shape for OCI without one. */
-function storedMediaType(content: Buffer): ParsedManifest {
+/** Stored bytes, parsed: their mediaType field decides, or the shape for OCI without one. */
+function parseStored(content: Buffer): ParsedManifest {
   let declared: string | undefined;
   try {
     const json = JSON.parse(content.toString('utf8')) as { mediaType?: unknown; manifests?: unknown };
@@ -61,8 +79,21 @@ function storedMediaType(content: Buffer): ParsedManifest {
   }
 }
 
+/** A stored manifest whose parsed form is computed when first asked for (then kept with it). */
+function storedManifest(digest: string, { mediaType, content }: CachedManifest, parsedNow?: ParsedManifest): StoredManifest {
+  let parsed = parsedNow;
+  return {
+    digest,
+    mediaType,
+    content,
+    get parsed() {
+      return (parsed ??= parseStored(content));
+    },
+  };
+}
+
 export class ManifestStore {
-  private readonly cache = new Map<string, StoredManifest>();
+  private readonly cache: ByteLru<CachedManifest>;
 
   constructor(
     private readonly driver: StorageDriver,
@@ -70,7 +101,19 @@ export class ManifestStore {
     private readonly tags: TagStore,
     private readonly referrers: ReferrerIndex,
     private readonly maxReferences = defaultMaxManifestReferences,
-  ) {}
+    cache: ManifestCacheOptions = defaultManifestCache,
+  ) {
+    this.cache = new ByteLru({ ...cache, sizeOf: (m) => m.content.length + stringBytes(m.mediaType) });
+  }
+
+  /** Bytes the manifest cache accounts for now (within its maxBytes). */
+  get cachedBytes(): number {
+    return this.cache.bytes;
+  }
+
+  get cachedEntries(): number {
+    return this.cache.size;
+  }
 
   async exists(name: string, digest: string): Promise<boolean> {
     return (await readLink(this.driver, manifestRevisionLinkPath(name, digest))) === digest;
@@ -92,14 +135,13 @@ export class ManifestStore {
 
   private async load(digest: string, name: string, reference: string): Promise<StoredManifest> {
     const cached = this.cache.get(digest);
-    if (cached) return cached;
+    if (cached) return storedManifest(digest, cached);
     const content = await this.blobs.getSmall(digest);
     if (!content) throw new RegistryError('MANIFEST_UNKNOWN', { detail: { name, reference } });
-    const parsed = storedMediaType(content);
-    const stored: StoredManifest = { digest, mediaType: parsed.mediaType, content, parsed };
-    if (this.cache.size >= cacheLimit) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(digest, stored);
-    return stored;
+    const parsed = parseStored(content);
+    const entry: CachedManifest = { mediaType: parsed.mediaType, content };
+    this.cache.set(digest, entry);
+    return storedManifest(digest, entry, parsed);
   }
 
   /** Validates and stores a manifest under a tag or its digest. */
@@ -114,7 +156,7 @@ export class ManifestStore {
     // GET serves the media type read back from the stored bytes, so the bytes must say what was
     // pushed: an OCI manifest or index may omit mediaType, but a docker manifest or manifest list
     // without one would later be served as OCI (Distribution rejects those too).
-    if (storedMediaType(content).mediaType !== parsed.mediaType) {
+    if (parseStored(content).mediaType !== parsed.mediaType) {
       throw new RegistryError('MANIFEST_INVALID', { message: `a ${parsed.mediaType} manifest must declare its mediaType` });
     }
     const byDigest = reference.includes(':');

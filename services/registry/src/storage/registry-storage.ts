@@ -6,7 +6,7 @@ import { checked } from './driver/checked.js';
 import { BlobStore } from './blob-store.js';
 import { Catalog } from './catalog.js';
 import { withCatalogIndex } from './indexing-driver.js';
-import { ManifestStore, type PutManifestResult, type StoredManifest } from './manifest-store.js';
+import { ManifestStore, type ManifestCacheOptions, type PutManifestResult, type StoredManifest } from './manifest-store.js';
 import { ReferrerIndex } from './referrers.js';
 import { TagStore } from './tag-store.js';
 import { UploadSessions } from './upload-session.js';
@@ -28,7 +28,7 @@ export interface ChangeOrigin {
 }
 
 /** The manifest store as handlers see it, so a decorator can stand in for it. */
-export type Manifests = Omit<ManifestStore, 'put' | 'delete'> & {
+export type Manifests = Omit<ManifestStore, 'put' | 'delete' | 'cachedBytes' | 'cachedEntries'> & {
   put(name: string, reference: string, content: Buffer, contentType: string | undefined, origin?: ChangeOrigin): Promise<PutManifestResult>;
   delete(name: string, digest: string, origin?: ChangeOrigin): Promise<StoredManifest>;
 };
@@ -64,6 +64,8 @@ export interface RegistryStorageOptions {
   readOnly?: boolean;
   /** storage.maxManifestReferences. */
   maxManifestReferences?: number;
+  /** The manifest cache's budget (defaultManifestCache when absent). */
+  manifestCache?: ManifestCacheOptions;
 }
 
 export function createRegistryStorage(rawDriver: StorageDriver, options: RegistryStorageOptions = {}): RegistryStorage {
@@ -78,7 +80,7 @@ export function createRegistryStorage(rawDriver: StorageDriver, options: Registr
     driver,
     blobs,
     uploads: new UploadSessions(driver, blobs),
-    manifests: new ManifestStore(driver, blobs, tags, referrers, options.maxManifestReferences),
+    manifests: new ManifestStore(driver, blobs, tags, referrers, options.maxManifestReferences, options.manifestCache),
     tags,
     referrers,
     catalog,

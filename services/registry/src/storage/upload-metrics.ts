@@ -2,18 +2,23 @@
 // (handlers never know). A session counts from the request that starts or continues it here
 // until it is committed or cancelled; one left idle longer than the purge age stops counting,
 // since the purge treats it as abandoned. Sessions live in storage, so with several instances
-// each one reports those it has served.
+// each one reports those it has served. Clients can open sessions without end, so what is tracked
+// is bounded (the gauge then reads at most the bound; the sessions themselves live in storage).
 import { gauge, type MetricsRegistry } from '@wharf/common';
+import { ByteLru } from '@wharf/shared';
 import type { Uploads } from './registry-storage.js';
 
+/** Sessions tracked at most (about 200 bytes each). */
+export const maxTrackedUploads = 50_000;
+
 export function countedUploads(uploads: Uploads, registry: MetricsRegistry, abandonedAfterMs: number, now = Date.now): Uploads {
-  const lastSeen = new Map<string, number>();
+  const lastSeen = new ByteLru<number>({ maxBytes: 16 * 1024 * 1024, maxEntries: maxTrackedUploads });
   gauge(registry, {
     name: 'wharf_registry_upload_sessions_open',
     help: 'Blob upload sessions started or continued on this instance and not yet committed, cancelled or abandoned',
     collect() {
       const cutoff = now() - abandonedAfterMs;
-      for (const [uuid, at] of lastSeen) if (at < cutoff) lastSeen.delete(uuid);
+      for (const [uuid, at] of lastSeen.entries()) if (at < cutoff) lastSeen.delete(uuid);
       this.set(lastSeen.size);
     },
   });

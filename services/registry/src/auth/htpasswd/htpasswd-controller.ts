@@ -1,10 +1,11 @@
 // auth: htpasswd — HTTP Basic against bcrypt entries; a missing or wrong credential is 401 with
 // `WWW-Authenticate: Basic realm=…`. bcrypt is deliberately slow, so a verified credential is
-// remembered (as a SHA-256 of user and password, never the password) for a short while.
+// remembered (as a SHA-256 of user and password, never the password) for a short while, within a
+// byte budget.
 import { createHash } from 'node:crypto';
 import bcrypt from 'bcrypt';
-import { RegistryError } from '@wharf/shared';
-import type { AccessController } from '../controller.js';
+import { ByteLru, RegistryError } from '@wharf/shared';
+import { defaultAuthCacheBytes, type AccessController } from '../controller.js';
 import { parseBasicAuth } from '@wharf/shared';
 
 export interface HtpasswdOptions {
@@ -13,13 +14,16 @@ export interface HtpasswdOptions {
   /** How long a verified credential is trusted without bcrypt; 0 disables. */
   cacheMs?: number;
   now?: () => number;
+  /** Bytes of verified credentials kept at most (cache.authBytes). */
+  cacheBytes?: number;
 }
 
 /** A hash of a never-used password, so unknown users cost as much as known ones. */
 const decoyHash = '$2b$10$.4cjWJxc0m3bBy7rx4QbAe0o9PNvcfPmUKtcX7G9r2D9fBtjoNr2C';
+const cacheEntries = 10_000;
 
 export function createHtpasswdController(options: HtpasswdOptions): AccessController {
-  const verified = new Map<string, number>();
+  const verified = new ByteLru<number>({ maxBytes: options.cacheBytes ?? defaultAuthCacheBytes, maxEntries: cacheEntries });
   const cacheMs = options.cacheMs ?? 60_000;
   const now = options.now ?? Date.now;
   const challenge = (message: string) =>
@@ -39,10 +43,7 @@ export function createHtpasswdController(options: HtpasswdOptions): AccessContro
       const hash = options.entries.get(credentials.user);
       const ok = await bcrypt.compare(credentials.password, hash ?? decoyHash);
       if (!ok || !hash) throw challenge('invalid username or password');
-      if (cacheMs > 0) {
-        if (verified.size > 10_000) verified.clear();
-        verified.set(key, now() + cacheMs);
-      }
+      if (cacheMs > 0) verified.set(key, now() + cacheMs);
       return { user: credentials.user, access };
     },
   };

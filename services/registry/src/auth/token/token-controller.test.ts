@@ -9,6 +9,7 @@ import jwt from 'jsonwebtoken';
 import { libtrustKeyId, RegistryError, type AccessRecord } from '@wharf/shared';
 import { createTokenController } from './token-controller.js';
 import { certificateKeys, jwksKeys, splitPemCertificates } from './trusted-keys.js';
+import { MiB, retainedBytes } from '../../../test/retained-memory.js';
 
 const realm = 'http://127.0.0.1:1/token';
 const service = 'wharf-registry';
@@ -177,5 +178,20 @@ describe('token controller', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('keeps what it remembers of verified tokens within its byte budget, however many large tokens come', async () => {
+    const source = jwksKeys({ url: 'http://127.0.0.1:1/jwks', minRefetchMs: 60_000, fetch: jwksFetch([{ key: ec.publicKey, kid: 'k2' }]) });
+    await source.refresh();
+    const controller = createTokenController({ realm, service, issuer, keys: source, cacheBytes: MiB });
+    // Each token grants 40 long-named repositories besides the one asked for: about 8 KB.
+    const wide = (n: number): AccessRecord[] => Array.from({ length: 40 }, (_, i) => ({ type: 'repository', name: `alice/app-${n}-${i}-${'x'.repeat(100)}`, actions: ['pull'] }));
+    // Flat copies, so the measure below sees what is kept of the tokens, not their strings settling.
+    const tokens = Array.from({ length: 2000 }, (_, n) => Buffer.from(sign(ec.privateKey, { access: [...pull, ...wide(n)] }, { kid: 'k2' }, 'ES256')).toString());
+    const before = retainedBytes();
+    for (const token of tokens) assert.equal((await controller.authorize(bearer(token), pull)).user, 'alice');
+    const grown = retainedBytes() - before;
+    assert.equal(tokens.length, 2000, 'the tokens themselves stay referenced through both measures');
+    assert.ok(grown < 4 * MiB, `2000 verified tokens left ${Math.round(grown / MiB)} MiB behind`);
   });
 });

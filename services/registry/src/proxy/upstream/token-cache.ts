@@ -1,6 +1,8 @@
 // Bearer tokens of one upstream, kept per (realm, service, scope) until shortly before they
 // expire (token.md: `expires_in`, 60 seconds when absent), so a pull of many blobs asks the
-// token server once. Concurrent requests for the same key share one token request.
+// token server once. Concurrent requests for the same key share one token request. Bounded by
+// bytes too: an upstream decides how long its tokens are.
+import { ByteLru, stringBytes } from '@wharf/shared';
 
 export interface CachedToken {
   token: string;
@@ -11,9 +13,10 @@ export interface CachedToken {
 const marginMs = 5_000;
 const defaultLifetimeS = 60;
 const maxEntries = 1024;
+const maxBytes = 8 * 1024 * 1024;
 
 export class TokenCache {
-  private readonly tokens = new Map<string, CachedToken>();
+  private readonly tokens = new ByteLru<CachedToken>({ maxBytes, maxEntries, sizeOf: (t) => stringBytes(t.token) });
   private readonly pending = new Map<string, Promise<string>>();
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -36,7 +39,6 @@ export class TokenCache {
     if (!pending) {
       pending = fetchToken()
         .then(({ token, expiresIn }) => {
-          if (this.tokens.size >= maxEntries) this.tokens.delete(this.tokens.keys().next().value as string);
           this.tokens.set(key, { token, expiresAt: this.now() + (expiresIn ?? defaultLifetimeS) * 1000 });
           return token;
         })

@@ -3,23 +3,25 @@
 // without this every layer costs an index round trip. Only "yes" is remembered — a "no" or a
 // failure is asked again next time, so a token the index just issued is never refused from cache.
 // Identical questions in flight share one call (Docker looks several images up at once).
+import { ByteLru } from '@wharf/shared';
 
 export interface AnswerCacheOptions {
   ttlMs: number;
   now?: () => number;
-  /** Entries kept at most; the oldest go first. */
+  /** Entries kept at most; the least recently used go first. */
   limit?: number;
+  /** Bytes kept at most (keys name repositories, so their length is the client's). */
+  maxBytes?: number;
 }
 
 export class AnswerCache {
-  private readonly until = new Map<string, number>();
+  private readonly until: ByteLru<number>;
   private readonly pending = new Map<string, Promise<boolean>>();
   private readonly now: () => number;
-  private readonly limit: number;
 
   constructor(private readonly options: AnswerCacheOptions) {
     this.now = options.now ?? Date.now;
-    this.limit = options.limit ?? 10_000;
+    this.until = new ByteLru({ maxEntries: options.limit ?? 10_000, maxBytes: options.maxBytes ?? 4 * 1024 * 1024 });
   }
 
   async get(key: string, ask: () => Promise<boolean>): Promise<boolean> {
@@ -33,15 +35,7 @@ export class AnswerCache {
     const asking = ask().finally(() => this.pending.delete(key));
     this.pending.set(key, asking);
     const answer = await asking;
-    if (answer && this.options.ttlMs > 0) this.remember(key);
+    if (answer && this.options.ttlMs > 0) this.until.set(key, this.now() + this.options.ttlMs);
     return answer;
-  }
-
-  private remember(key: string): void {
-    if (this.until.size >= this.limit) {
-      const oldest = this.until.keys().next().value;
-      if (oldest !== undefined) this.until.delete(oldest);
-    }
-    this.until.set(key, this.now() + this.options.ttlMs);
   }
 }

@@ -18,4 +18,9 @@ export class KeyedLock {
     });
     return next;
   }
+
+  /** Keys with an operation running or waiting; a key is dropped when its last one ends. */
+  get size(): number {
+    return this.busy.size;
+  }
 }

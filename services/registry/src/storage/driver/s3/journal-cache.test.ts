@@ -6,7 +6,7 @@ const journal = (tailBytes: number, parts = 0) => ({ parts, partsBytes: parts * 
 
 describe('JournalCache', () => {
   it('answers only for the ETag it was given, with a copy the caller may change', () => {
-    const cache = new JournalCache(100);
+    const cache = new JournalCache(100_000);
     cache.set('k', '"e1"', journal(10, 1));
     assert.equal(cache.get('k', '"e2"'), undefined);
     assert.equal(cache.get('k', undefined), undefined);
@@ -16,19 +16,26 @@ describe('JournalCache', () => {
     assert.equal(cache.get('k', '"e1"')!.parts, 1);
   });
 
-  it('keeps at most maxBytes of tails, dropping the oldest first, and nothing without an ETag', () => {
-    const cache = new JournalCache(100);
-    cache.set('a', '"a"', journal(40));
-    cache.set('b', '"b"', journal(40));
-    cache.set('c', '"c"', journal(40));
+  it('keeps at most maxBytes (tails and bookkeeping), dropping the oldest first, and nothing without an ETag', () => {
+    const cache = new JournalCache(100_000);
+    cache.set('a', '"a"', journal(40_000));
+    cache.set('b', '"b"', journal(40_000));
+    cache.set('c', '"c"', journal(40_000));
     assert.equal(cache.has('a'), false);
     assert.equal(cache.has('b') && cache.has('c'), true);
-    cache.set('big', '"x"', journal(101));
+    cache.set('big', '"x"', journal(100_001));
     assert.equal(cache.has('big'), false);
     cache.set('n', undefined, journal(1));
     assert.equal(cache.has('n'), false);
     cache.delete('b');
-    cache.set('d', '"d"', journal(60));
+    cache.set('d', '"d"', journal(59_000));
     assert.equal(cache.has('c') && cache.has('d'), true);
+  });
+
+  it('bounds the number of journals too: empty tails still cost their keys', () => {
+    const cache = new JournalCache();
+    for (let i = 0; i < 20_000; i++) cache.set(`uploads/${i}`, `"${i}"`, journal(0));
+    assert.equal(cache.has('uploads/0'), false);
+    assert.equal(cache.has('uploads/19999'), true);
   });
 });

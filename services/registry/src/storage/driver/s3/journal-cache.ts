@@ -1,7 +1,8 @@
 // The writer journals this process last read or saved, so resuming a chunked upload (every PATCH)
 // need not download its tail again: a HEAD proves the stored journal is still the one cached (same
 // ETag, same metadata) and only a journal changed elsewhere is fetched. Bounded by tail bytes, so
-// many idle uploads cannot hold much memory; an evicted journal is simply read from S3 again.
+// many idle uploads cannot hold much memory (and by count); an evicted journal is simply read from S3 again.
+import { ByteLru, stringBytes } from '@wharf/shared';
 import type { Journal } from './s3-writer.js';
 
 interface Entry {
@@ -11,12 +12,15 @@ interface Entry {
 
 /** Tail bytes kept at most, over all cached journals. */
 export const defaultJournalCacheBytes = 64 * 1024 * 1024;
+/** Journals kept at most: a journal with an empty tail still costs its key and record. */
+const maxJournals = 10_000;
 
 export class JournalCache {
-  private readonly entries = new Map<string, Entry>();
-  private bytes = 0;
+  private readonly entries: ByteLru<Entry>;
 
-  constructor(private readonly maxBytes = defaultJournalCacheBytes) {}
+  constructor(maxBytes = defaultJournalCacheBytes) {
+    this.entries = new ByteLru({ maxBytes, maxEntries: maxJournals, sizeOf: (e) => e.journal.tail.length + stringBytes(e.etag) });
+  }
 
   /** A copy of the cached journal of key (the writer mutates its own), if its ETag is `etag`. */
   get(key: string, etag: string | undefined): Journal | undefined {
@@ -31,21 +35,11 @@ export class JournalCache {
 
   /** Remembers the journal as stored under `etag`; the tail is shared, never written to. */
   set(key: string, etag: string | undefined, journal: Journal): void {
-    this.delete(key);
-    if (etag === undefined || journal.tail.length > this.maxBytes) return;
-    this.entries.set(key, { etag, journal: { ...journal } });
-    this.bytes += journal.tail.length;
-    for (const [oldest, entry] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.bytes -= entry.journal.tail.length;
-    }
+    this.entries.delete(key);
+    if (etag !== undefined) this.entries.set(key, { etag, journal: { ...journal } });
   }
 
   delete(key: string): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
     this.entries.delete(key);
-    this.bytes -= entry.journal.tail.length;
   }
 }
