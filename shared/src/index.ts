@@ -10,3 +10,4 @@ export * from './duration.js';
 export * from './basic-auth.js';
 export * from './events.js';
 export * from './v1-token.js';
+export * from './event-limits.js';

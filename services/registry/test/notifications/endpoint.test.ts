@@ -11,7 +11,7 @@ import { Endpoint, type EndpointOptions } from '../../src/notifications/endpoint
 import type { EventFilter } from '../../src/notifications/filter.js';
 import { DurableQueue, newProducerId } from '../../src/notifications/queue.js';
 import { notificationEndpointPath } from '../../src/storage/paths.js';
-import { driverKinds, event, fastTiming, faultyDriver, sleep, tagsOf } from './fixtures.js';
+import { driverKinds, event, fastTiming, faultyDriver, queueLimits, roomyBudgets, sleep, tagsOf } from './fixtures.js';
 import { startReceiver, type Receiver } from './receiver.js';
 
 const logger = pino({ level: 'silent' });
@@ -30,7 +30,7 @@ const dir = notificationEndpointPath('test');
 
 function endpoint(driver: StorageDriver, url: string, options: Partial<EndpointOptions> = {}, accepts: EventFilter = () => true): Endpoint {
   const e = new Endpoint(
-    { name: 'test', url, headers: {}, timeoutMs: 2000, threshold: 10, backoffMs: 20, maxBackoffMs: 1000, dropAfterThreshold: false, ...options },
+    { name: 'test', url, headers: {}, timeoutMs: 2000, threshold: 10, backoffMs: 20, maxBackoffMs: 1000, dropAfterThreshold: false, ...roomyBudgets, ...options },
     { driver, dir, producer: newProducerId(), accepts, logger, timing: fastTiming },
   );
   closers.push(() => e.close());
@@ -38,7 +38,7 @@ function endpoint(driver: StorageDriver, url: string, options: Partial<EndpointO
 }
 
 async function stored(driver: StorageDriver): Promise<number> {
-  const entries = await new DurableQueue(driver, dir, 'reader', 1).list();
+  const entries = await new DurableQueue(driver, dir, 'reader', queueLimits(1)).list();
   return entries.reduce((sum, e) => sum + e.count, 0);
 }
 
@@ -68,7 +68,7 @@ describe('notification endpoint (memory driver)', () => {
     assert.deepEqual(request!.envelope, { events: [e] });
     await until('the entry removed', async () => (await stored(driver)) === 0);
     await sink.close();
-    assert.deepEqual(sink.stats(), { queued: 0, delivered: 1, dropped: 0, errors: 0, sending: false });
+    assert.deepEqual(sink.stats(), { queued: 0, queuedBytes: 0, delivered: 1, dropped: 0, deadLettered: 0, refused: 0, errors: 0, sending: false });
   });
 
   it('stores nothing for an ignored event', async () => {
@@ -110,7 +110,7 @@ describe('notification endpoint (memory driver)', () => {
     const waits = r.requests.slice(1).map((q, i) => q.at - r.requests[i]!.at);
     assert.ok(Math.max(...waits) < 1000, `waits ${waits.join(', ')}ms: capped at maxBackoff`);
     await sink.close();
-    assert.deepEqual({ ...sink.stats(), queued: 0 }, { queued: 0, delivered: 1, dropped: 0, errors: 8, sending: false });
+    assert.deepEqual({ ...sink.stats(), queued: 0 }, { queued: 0, queuedBytes: 0, delivered: 1, dropped: 0, deadLettered: 0, refused: 0, errors: 8, sending: false });
   });
 
   it('with dropAfterThreshold, gives a batch up after `threshold` attempts and goes on', async () => {
@@ -145,7 +145,7 @@ describe('notification endpoint (memory driver)', () => {
     const { driver } = await memory.create();
     const r = await receiver();
     const writer = new Endpoint(
-      { name: 'test', url: r.url, headers: {}, timeoutMs: 2000, threshold: 10, backoffMs: 20, maxBackoffMs: 1000, dropAfterThreshold: false },
+      { name: 'test', url: r.url, headers: {}, timeoutMs: 2000, threshold: 10, backoffMs: 20, maxBackoffMs: 1000, dropAfterThreshold: false, ...roomyBudgets },
       { driver, dir, producer: newProducerId(), accepts: () => true, logger, timing: { ...fastTiming, maxBatch: 7 } },
     );
     closers.push(() => writer.close());
