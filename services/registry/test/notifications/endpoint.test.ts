@@ -251,3 +251,88 @@ for (const kind of driverKinds) {
     });
   });
 }
+
+describe('notification endpoint byte budgets (issue #12)', () => {
+  /** An event whose User-Agent pads it to about `bytes` of JSON. */
+  function sized(tag: string, bytes: number) {
+    const e = event(tag);
+    e.request.useragent = 'u'.repeat(Math.max(0, bytes - JSON.stringify(e).length));
+    return e;
+  }
+
+  it('never posts an envelope or stores an entry over maxBatchBytes', async () => {
+    const { driver } = await memory.create();
+    const r = await receiver();
+    const sink = endpoint(driver, r.url, { maxBatchBytes: 4096 });
+    const written = Array.from({ length: 20 }, (_, i) => sized(`s${i}`, 900));
+    await Promise.all(written.map((e) => sink.write(e)));
+    const entries = await new DurableQueue(driver, dir, 'reader', queueLimits()).list();
+    assert.ok(entries.every((e) => e.bytes > 0 && e.bytes <= 4096), JSON.stringify(entries.map((e) => e.bytes)));
+    sink.start();
+    assert.deepEqual(tagsOf(await r.waitForEvents(20)), tagsOf(written));
+    assert.ok(r.requests.every((q) => q.bytes <= 4096), `envelopes of ${r.requests.map((q) => q.bytes).join(', ')} bytes`);
+    assert.ok(r.requests.length >= 5);
+  });
+
+  it('moves an entry larger than the batch budget on its own to dead-letter/ and goes on', async () => {
+    const { driver } = await memory.create();
+    const r = await receiver();
+    // Written under a larger budget (as before an upgrade or a config change), sent under a smaller one.
+    const before = endpoint(driver, r.url, { maxBatchBytes: 64 * 1024 });
+    await before.write(sized('huge', 20_000));
+    await before.close();
+    const sink = endpoint(driver, r.url, { maxBatchBytes: 8192 });
+    await sink.write(event('small'));
+    sink.start();
+    assert.deepEqual(tagsOf(await r.waitForEvents(1)), ['small']);
+    assert.ok(r.requests.every((q) => q.bytes <= 8192));
+    const dead = await new DurableQueue(driver, dir, 'reader', queueLimits()).deadLetters();
+    assert.equal(dead.length, 1);
+    assert.equal(sink.stats().deadLettered, 1);
+  });
+
+  it('finds the one refused event among many entries: only its entry is dead-lettered', async () => {
+    const { driver } = await memory.create();
+    const r = await receiver();
+    r.answer = (envelope) => (envelope.events.some((e) => e.target.tag === 'poison') ? 422 : 200);
+    const sink = endpoint(driver, r.url);
+    const written = ['a', 'b', 'c', 'poison', 'd', 'e', 'f'].map((tag) => event(tag));
+    // One entry each, so that the refused event shares an entry with no other.
+    for (const e of written) await sink.write(e);
+    sink.start();
+    const delivered = await r.waitForEvents(6);
+    assert.deepEqual(tagsOf(delivered), ['a', 'b', 'c', 'd', 'e', 'f']);
+    await until('the refused entry dead-lettered', async () => sink.stats().deadLettered === 1);
+    const queue = new DurableQueue(driver, dir, 'reader', queueLimits());
+    const [dead] = await queue.deadLetters();
+    assert.deepEqual(tagsOf((await queue.read(dead!))!), ['poison']);
+    assert.equal(await stored(driver), 0);
+  });
+
+  it('keeps the stored queue within maxQueueBytes: past it pushes go on, events are counted as refused, not stored', async () => {
+    const { driver } = await memory.create();
+    const sink = endpoint(driver, 'http://127.0.0.1:5999/', { maxQueueBytes: 10_000 });
+    for (let i = 0; i < 30; i++) await sink.write(sized(`q${i}`, 900));
+    const entries = await new DurableQueue(driver, dir, 'reader', queueLimits()).list();
+    const bytes = entries.reduce((sum, e) => sum + e.bytes, 0);
+    assert.ok(bytes <= 10_000 && bytes > 5_000, `${bytes} bytes stored`);
+    assert.equal(sink.stats().refused, 30 - (await stored(driver)));
+    assert.ok(sink.stats().refused > 0);
+  });
+
+  it('keeps dead-letter/ within maxDeadLetterBytes, deleting the oldest', async () => {
+    const { driver } = await memory.create();
+    const r = await receiver();
+    r.answer = () => 400;
+    const sink = endpoint(driver, r.url, { maxDeadLetterBytes: 3000 });
+    for (let i = 0; i < 6; i++) await sink.write(sized(`d${i}`, 900));
+    sink.start();
+    await until('all refused', async () => sink.stats().deadLettered === 6);
+    const queue = new DurableQueue(driver, dir, 'reader', queueLimits());
+    const dead = await queue.deadLetters();
+    assert.ok(dead.reduce((sum, e) => sum + e.bytes, 0) <= 3000);
+    const kept = [];
+    for (const entry of dead) kept.push(...((await queue.read(entry)) ?? []));
+    assert.deepEqual(tagsOf(kept), ['d3', 'd4', 'd5']);
+  });
+});
