@@ -139,3 +139,21 @@ describe('endpoint paths and ignore rules', () => {
     assert.throws(() => notificationEndpointConfig({ name: 'x', url: 'http://127.0.0.1:59/', ignoredmediatypes: [] } as never));
   });
 });
+
+describe('durable notification queue: byte budgets (memory driver)', () => {
+  it('concurrent appends never build an entry over entryBytes, and all are stored in order', async () => {
+    const { driver: d } = await driverKinds[0]!.create();
+    const queue = new DurableQueue(d, dir, newProducerId(), queueLimits(100, { entryBytes: 3000 }));
+    const written = Array.from({ length: 20 }, (_, i) => {
+      const e = event(`m${i}`);
+      e.request.useragent = 'u'.repeat(700);
+      return e;
+    });
+    await Promise.all(written.map((e) => queue.append(e)));
+    const entries = await queue.list();
+    assert.ok(entries.every((e) => e.bytes <= 3000), JSON.stringify(entries.map((e) => e.bytes)));
+    const stored = [];
+    for (const entry of entries) stored.push(...((await queue.read(entry)) ?? []));
+    assert.deepEqual(tagsOf(stored), tagsOf(written));
+  });
+});
