@@ -12,3 +12,4 @@ export * from './events.js';
 export * from './v1-token.js';
 export * from './concurrency.js';
 export * from './byte-lru.js';
+export * from './event-limits.js';

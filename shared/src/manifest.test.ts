@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { digestOf } from './digest.js';
 import { checkDescriptor, ManifestValidationError, parseManifest, type Descriptor } from './manifest.js';
-import { mediaTypes } from './media-types.js';
+import { isMediaType, mediaTypes } from './media-types.js';
 
 const config: Descriptor = { mediaType: mediaTypes.dockerConfig, digest: digestOf('config'), size: 6 };
 const layer: Descriptor = { mediaType: mediaTypes.dockerLayer, digest: digestOf('layer'), size: 5 };
@@ -199,7 +199,7 @@ describe('parseManifest: structure', () => {
   });
 
   it('rejects a non-string artifactType', () => {
-    assertInvalid(ociManifest({ artifactType: 7 }), mediaTypes.ociManifest, /artifactType must be a string/);
+    assertInvalid(ociManifest({ artifactType: 7 }), mediaTypes.ociManifest, /artifactType must be a media type/);
   });
 
   it('rejects annotations that are not a map of strings', () => {
@@ -228,11 +228,16 @@ describe('parseManifest: descriptors', () => {
     ['an uppercase digest', { ...ociLayer, digest: ociLayer.digest.toUpperCase() }, /layers\[0\]\.digest/],
     ['an unsupported digest algorithm', { ...ociLayer, digest: `md5:${'a'.repeat(32)}` }, /layers\[0\]\.digest/],
     ['a missing digest', { mediaType: ociLayer.mediaType, size: 1 }, /layers\[0\]\.digest/],
-    ['a missing mediaType', { digest: ociLayer.digest, size: 9 }, /layers\[0\]\.mediaType must be a non-empty string/],
-    ['an empty mediaType', { ...ociLayer, mediaType: '' }, /layers\[0\]\.mediaType must be a non-empty string/],
+    ['a missing mediaType', { digest: ociLayer.digest, size: 9 }, /layers\[0\]\.mediaType must be a media type/],
+    ['an empty mediaType', { ...ociLayer, mediaType: '' }, /layers\[0\]\.mediaType must be a media type/],
     ['urls that are not strings', { ...ociLayer, urls: [1] }, /layers\[0\]\.urls must be an array of strings/],
-    ['a non-string artifactType', { ...ociLayer, artifactType: {} }, /layers\[0\]\.artifactType must be a string/],
+    ['a non-string artifactType', { ...ociLayer, artifactType: {} }, /layers\[0\]\.artifactType must be a media type/],
     ['non-string annotations', { ...ociLayer, annotations: { k: true } }, /layers\[0\]\.annotations must be a map/],
+    ['a 128-character media type subtype', { ...ociLayer, mediaType: `application/${'x'.repeat(128)}` }, /layers\[0\]\.mediaType must be a media type/],
+    ['a media type with parameters', { ...ociLayer, mediaType: `${ociLayer.mediaType}; x=y` }, /layers\[0\]\.mediaType must be a media type/],
+    ['a media type without a subtype', { ...ociLayer, mediaType: 'application' }, /layers\[0\]\.mediaType must be a media type/],
+    ['a platform without os', { ...ociLayer, platform: { architecture: 'amd64' } }, /layers\[0\]\.platform\.os must be a string/],
+    ['a 129-character variant', { ...ociLayer, platform: { architecture: 'arm', os: 'linux', variant: 'v'.repeat(129) } }, /platform\.variant must be a string of at most 128/],
   ];
   for (const [what, descriptor, message] of cases) {
     it(`rejects a layer with ${what}`, () => {
@@ -299,5 +304,14 @@ describe('parseManifest: foreign layers', () => {
     const withUrls = { ...ociLayer, urls: ['https://example.com/blob'] };
     const parsed = parseManifest(body(ociManifest({ layers: [withUrls] })), mediaTypes.ociManifest);
     assert.deepEqual(parsed.blobs, [ociConfig, withUrls]);
+  });
+});
+
+describe('isMediaType (RFC 6838 restricted-name, 127 characters each side)', () => {
+  it('accepts the media types registries see and the longest legal one', () => {
+    for (const t of [...Object.values(mediaTypes), 'application/vnd.cncf.helm.config.v1+json', `${'a'.repeat(127)}/${'b'.repeat(127)}`]) assert.ok(isMediaType(t), t);
+  });
+  it('refuses longer names, other characters, parameters and a missing part', () => {
+    for (const t of [`${'a'.repeat(128)}/b`, `a/${'b'.repeat(128)}`, 'a/b c', 'a/b;c=d', '/b', 'a/', 'a', '-a/b', 'a/b/c', '']) assert.ok(!isMediaType(t), t);
   });
 });

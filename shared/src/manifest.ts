@@ -1,7 +1,7 @@
 // Manifest, image index and descriptor types (OCI image spec; Docker image manifest v2 schema 2)
 // and the one parse-and-validate step a registry applies before storing a manifest.
 import { isDigest } from './digest.js';
-import { baseMediaType, isForeignLayerMediaType, isIndexMediaType, isManifestMediaType, mediaTypes } from './media-types.js';
+import { baseMediaType, isForeignLayerMediaType, isIndexMediaType, isManifestMediaType, isMediaType, mediaTypes } from './media-types.js';
 
 export interface Platform {
   architecture: string;
@@ -73,10 +73,40 @@ function checkAnnotations(value: unknown, where: string): Record<string, string>
   return value as Record<string, string>;
 }
 
+/**
+ * The longest platform value (architecture, os, variant, os.version) a manifest may carry. The
+ * specs name GOOS/GOARCH-style values (a few characters, Windows build numbers a few more); the
+ * bound keeps the values a notification event copies small.
+ */
+export const maxPlatformFieldLength = 128;
+
+/** A media type as RFC 6838 writes one (the OCI descriptor requires it). */
+function checkMediaType(value: unknown, where: string): void {
+  if (typeof value !== 'string' || !isMediaType(value)) {
+    const shown = typeof value === 'string' && value.length > 80 ? `${value.slice(0, 80)}… (${value.length} characters)` : value;
+    fail(`${where} must be a media type of the form type/subtype, each at most 127 characters of RFC 6838's restricted-name (got ${JSON.stringify(shown)})`);
+  }
+}
+
+function checkPlatformField(value: unknown, where: string, required: boolean): void {
+  if (value === undefined && !required) return;
+  if (typeof value !== 'string' || value.length > maxPlatformFieldLength) fail(`${where} must be a string of at most ${maxPlatformFieldLength} characters`);
+}
+
+/** An index child's platform: architecture and os are required (image-spec image-index.md). */
+function checkPlatform(value: unknown, where: string): void {
+  if (value === undefined) return;
+  if (!isObject(value)) fail(`${where} must be an object`);
+  checkPlatformField(value.architecture, `${where}.architecture`, true);
+  checkPlatformField(value.os, `${where}.os`, true);
+  checkPlatformField(value.variant, `${where}.variant`, false);
+  checkPlatformField(value['os.version'], `${where}.os.version`, false);
+}
+
 export function checkDescriptor(value: unknown, where: string): Descriptor {
   if (!isObject(value)) fail(`${where} must be a descriptor object`);
   const { mediaType, digest, size } = value;
-  if (typeof mediaType !== 'string' || mediaType === '') fail(`${where}.mediaType must be a non-empty string`);
+  checkMediaType(mediaType, `${where}.mediaType`);
   if (typeof digest !== 'string' || !isDigest(digest)) fail(`${where}.digest is not a valid digest`);
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
     fail(`${where}.size must be a non-negative integer`);
@@ -84,9 +114,8 @@ export function checkDescriptor(value: unknown, where: string): Descriptor {
   if (value.urls !== undefined && (!Array.isArray(value.urls) || !value.urls.every((u) => typeof u === 'string'))) {
     fail(`${where}.urls must be an array of strings`);
   }
-  if (value.artifactType !== undefined && typeof value.artifactType !== 'string') {
-    fail(`${where}.artifactType must be a string`);
-  }
+  if (value.artifactType !== undefined) checkMediaType(value.artifactType, `${where}.artifactType`);
+  checkPlatform(value.platform, `${where}.platform`);
   checkAnnotations(value.annotations, where);
   return value as unknown as Descriptor;
 }
@@ -119,7 +148,7 @@ export function parseManifest(body: Buffer, contentType: string | undefined): Pa
   if (declared !== undefined && declared !== mediaType) {
     fail(`mediaType ${JSON.stringify(declared)} does not match Content-Type ${JSON.stringify(mediaType)}`);
   }
-  if (json.artifactType !== undefined && typeof json.artifactType !== 'string') fail('artifactType must be a string');
+  if (json.artifactType !== undefined) checkMediaType(json.artifactType, 'artifactType');
   const subject = json.subject === undefined ? undefined : checkDescriptor(json.subject, 'subject');
   const annotations = checkAnnotations(json.annotations, 'manifest');
 

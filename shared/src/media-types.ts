@@ -50,6 +50,20 @@ export function isForeignLayerMediaType(value: string): boolean {
   );
 }
 
+/**
+ * RFC 6838 section 4.2: type "/" subtype, each a restricted-name of 1 to 127 characters that
+ * starts with a letter or digit. The OCI descriptor's mediaType MUST conform to it
+ * (image-spec descriptor.md), so nothing longer than 255 characters is a media type.
+ */
+const restrictedName = '[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}';
+const mediaTypeGrammar = new RegExp(`^${restrictedName}/${restrictedName}$`);
+export const maxMediaTypeLength = 127 + 1 + 127;
+
+/** True for a media type without parameters, as RFC 6838 writes one. */
+export function isMediaType(value: string): boolean {
+  return value.length <= maxMediaTypeLength && mediaTypeGrammar.test(value);
+}
+
 /** Strips parameters (";charset=…") and whitespace from a Content-Type value. */
 export function baseMediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase();

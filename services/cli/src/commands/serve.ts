@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { createIndex, serviceUrl, type IndexConfig } from '@wharf/index';
 import { createRegistry, notificationEndpointConfig, type RegistryConfig } from '@wharf/registry';
-import { durationMs } from '@wharf/shared';
-import { loadConfig } from '../config/load.js';
+import { durationMs, maxEventBytes } from '@wharf/shared';
+import { ConfigError, loadConfig } from '../config/load.js';
 import { wharfConfigSchema, type WharfConfig } from '../config/schema.js';
 import { onShutdown } from './shutdown.js';
 import { startAll } from './start-all.js';
@@ -29,6 +29,17 @@ export function servedIndexConfig(config: WharfConfig): IndexConfig {
   return { ...config.index, events, v1, ui };
 }
 
+/** The index's events body limit, which must hold the largest event the registry makes. */
+function indexEventBodyBytes(config: WharfConfig, index: IndexConfig): number {
+  const largestEvent = maxEventBytes(config.registry.storage.maxManifestBytes);
+  if (index.events.maxBodyBytes < largestEvent) {
+    throw new ConfigError([
+      `config: index.events.maxBodyBytes: must be at least ${largestEvent} (the largest event a manifest of registry.storage.maxManifestBytes makes), or the registry's events cannot reach the index`,
+    ]);
+  }
+  return index.events.maxBodyBytes;
+}
+
 const indexV1DefaultEndpoints = '127.0.0.1:5000';
 
 /**
@@ -45,6 +56,8 @@ export function servedRegistryConfig(config: WharfConfig, index: IndexConfig): R
             name: 'index',
             url: `${base}/events`,
             headers: { Authorization: `Bearer ${index.events.secret}` },
+            // The batches are exactly as large as the index accepts.
+            maxBatchBytes: indexEventBodyBytes(config, index),
           }),
         ],
       };

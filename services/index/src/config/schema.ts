@@ -2,7 +2,7 @@
 // contain '_', so WHARF_INDEX_A_B maps onto index.a.b.
 import { z } from 'zod';
 import { debugSection, duration, fetchUrl, httpLimitFields, listenAddr, logSection, tlsSection } from '@wharf/common';
-import { durationMs } from '@wharf/shared';
+import { defaultEventBatchBytes, durationMs } from '@wharf/shared';
 
 export const indexConfigSchema = z.strictObject({
   http: z
@@ -56,6 +56,11 @@ export const indexConfigSchema = z.strictObject({
     .strictObject({
       /** Shared secret the registry sends as `Authorization: Bearer <secret>` with its events. */
       secret: z.string().min(16).optional(),
+      /**
+       * Largest POST /events body accepted; must be at least every registry's
+       * notifications.endpoints[].maxBatchBytes (the same default), or their batches are refused.
+       */
+      maxBodyBytes: z.number().int().min(64 * 1024).default(defaultEventBatchBytes),
     })
     .prefault({}),
   webhooks: z

@@ -2,7 +2,7 @@
 // inferred from it. Keys are camelCase and never contain '_', so WHARF_A_B_C maps onto a.b.c.
 import { z } from 'zod';
 import { debugSection, duration, fetchUrl, httpLimitFields, listenAddr, logSection, tlsSection } from '@wharf/common';
-import { eventActions } from '@wharf/shared';
+import { defaultEventBatchBytes, eventActions, maxEventBytes } from '@wharf/shared';
 import { defaultOpenFileBudget } from '../storage/driver/filesystem/open-file-budget.js';
 import { defaultMaxManifestReferences } from '../storage/manifest-store.js';
 
@@ -180,6 +180,16 @@ const notificationEndpoint = z.strictObject({
   dropAfterThreshold: z.boolean().default(false),
   /** Sends nothing and queues nothing for this endpoint (its stored backlog waits). */
   disabled: z.boolean().default(false),
+  /**
+   * Most bytes in one envelope POSTed to the endpoint; at least the largest event
+   * (storage.maxManifestBytes x 5/4 + 16 KiB), and the receiver must accept it (the index's
+   * events.maxBodyBytes has the same default).
+   */
+  maxBatchBytes: z.number().int().positive().default(defaultEventBatchBytes),
+  /** Most bytes of undelivered events stored for the endpoint; past it new events are counted and logged, not stored. */
+  maxQueueBytes: z.number().int().positive().default(512 * 1024 * 1024),
+  /** Most bytes of refused batches kept in the endpoint's dead-letter/; the oldest are deleted past it. */
+  maxDeadLetterBytes: z.number().int().positive().default(64 * 1024 * 1024),
   /** Distribution's older ignoredmediatypes: events whose target has one of these media types are not sent. */
   ignoredMediaTypes: z.array(z.string().min(1)).default([]),
   /** Distribution's ignore block: events with one of these target media types or actions are not sent. */
@@ -332,6 +342,17 @@ export const registryConfigSchema = z.strictObject({
   // A pull-through cache writes whatever it fetches: it cannot be read-only.
   message: 'storage.readOnly cannot be combined with proxy.upstreams (a pull-through cache stores what it fetches)',
   path: ['storage', 'readOnly'],
+}).superRefine((c, ctx) => {
+  // Every event must fit in a batch, or the largest manifests' events could never be delivered.
+  const largestEvent = maxEventBytes(c.storage.maxManifestBytes);
+  c.notifications.endpoints.forEach((e, i) => {
+    if (e.maxBatchBytes < largestEvent) {
+      ctx.addIssue({ code: 'custom', path: ['notifications', 'endpoints', i, 'maxBatchBytes'], message: `must be at least ${largestEvent}, the largest event a manifest of storage.maxManifestBytes (${c.storage.maxManifestBytes}) makes` });
+    }
+    if (e.maxQueueBytes < e.maxBatchBytes) {
+      ctx.addIssue({ code: 'custom', path: ['notifications', 'endpoints', i, 'maxQueueBytes'], message: `must be at least maxBatchBytes (${e.maxBatchBytes})` });
+    }
+  });
 });
 
 export type RegistryConfigInput = z.input<typeof registryConfigSchema>;

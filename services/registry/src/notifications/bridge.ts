@@ -1,9 +1,11 @@
 // Turns a change to a repository into a notification event (as Distribution's
 // notifications/bridge.go): the target from the store's result, the request and actor from the
-// origin the handler passed along, the source from this registry instance.
+// origin the handler passed along, the source from this registry instance. Free text the client
+// sends (User-Agent, Host, request id) is cut to eventTextLimits, so that an event's size is
+// bounded (shared event-limits.ts) and no batch outgrows what the receiver accepts.
 import { randomUUID } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import type { Event, EventAction, EventRequest, EventTarget } from '@wharf/shared';
+import { boundedText, eventTextLimits, type Event, type EventAction, type EventRequest, type EventTarget } from '@wharf/shared';
 import type { ChangeOrigin } from '../storage/registry-storage.js';
 
 export interface EventSource {
@@ -20,12 +22,12 @@ function requestRecord(origin: ChangeOrigin | undefined): EventRequest {
   const locals = request.res?.locals;
   const requestId = typeof locals?.requestId === 'string' ? locals.requestId : request.headers['x-request-id'];
   return {
-    id: typeof requestId === 'string' ? requestId : '',
+    id: boundedText(typeof requestId === 'string' ? requestId : '', eventTextLimits.requestId),
     // Go's RemoteAddr form, as Distribution reports it.
     addr: socket?.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort ?? 0}` : '',
-    host: request.headers.host ?? '',
+    host: boundedText(request.headers.host ?? '', eventTextLimits.host),
     method: request.method ?? '',
-    useragent: request.headers['user-agent'] ?? '',
+    useragent: boundedText(request.headers['user-agent'] ?? '', eventTextLimits.useragent),
   };
 }
 
@@ -33,7 +35,8 @@ function requestRecord(origin: ChangeOrigin | undefined): EventRequest {
 export function manifestUrl(origin: ChangeOrigin | undefined, repository: string, digest: string): string | undefined {
   const request = origin?.request;
   const host = request?.headers.host;
-  if (!request || !host) return undefined;
+  // A Host longer than any DNS name makes no URL worth reporting (and would unbound the event).
+  if (!request || !host || host.length > eventTextLimits.host) return undefined;
   const scheme = (request.socket as TLSSocket | null | undefined)?.encrypted ? 'https' : 'http';
   return `${scheme}://${host}/v2/${repository}/manifests/${digest}`;
 }
@@ -45,7 +48,7 @@ export function createEvent(action: EventAction, target: EventTarget, origin: Ch
     action,
     target,
     request: requestRecord(origin),
-    actor: origin?.user ? { name: origin.user } : {},
+    actor: origin?.user ? { name: boundedText(origin.user, eventTextLimits.actor) } : {},
     source: { ...source },
   };
 }

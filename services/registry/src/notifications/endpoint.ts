@@ -6,13 +6,21 @@
 // `threshold` failures in a row the endpoint is logged as down and the batch is retried on
 // (or given up, with dropAfterThreshold). Nothing is dropped on shutdown or restart: what is
 // queued waits in storage for the next sender.
+//
+// A batch is bounded by events (maxBatch) and by bytes (maxBatchBytes). A batch the endpoint
+// refuses for good (sender.ts: isPermanentRefusal) must not hold up the events behind it: the
+// batch is halved until the refused entry is alone, and that entry goes to dead-letter/ with an
+// error log line; an entry larger than the batch budget on its own goes there too. When the
+// stored queue is at its byte budget (maxQueueBytes), new events are not stored: the push still
+// succeeds, the event is counted as refused and logged (an outage of the receiver must not stop
+// pushes), and the receiver misses it.
 import type { Logger } from 'pino';
-import type { Event } from '@wharf/shared';
+import { envelopeBytes, type Event } from '@wharf/shared';
 import type { StorageDriver } from '../storage/driver/driver.js';
 import type { EventFilter } from './filter.js';
 import { Lease, type LeaseTiming } from './lease.js';
-import { DurableQueue, type QueueEntry } from './queue.js';
-import { sendEnvelope, type SendOptions } from './sender.js';
+import { DurableQueue, QueueFullError, type QueueEntry } from './queue.js';
+import { envelopeBody, isPermanentRefusal, sendEnvelope, type SendFailure, type SendOptions } from './sender.js';
 
 export interface EndpointOptions extends SendOptions {
   name: string;
@@ -24,6 +32,12 @@ export interface EndpointOptions extends SendOptions {
   maxBackoffMs: number;
   /** Give a batch up after `threshold` failed attempts instead of retrying it on. */
   dropAfterThreshold: boolean;
+  /** Most bytes in one envelope (and one stored entry). */
+  maxBatchBytes: number;
+  /** Most bytes of undelivered events stored; new events are refused past it. */
+  maxQueueBytes: number;
+  /** Most bytes of refused batches kept in dead-letter/ (the oldest are deleted past it). */
+  maxDeadLetterBytes: number;
 }
 
 export interface QueueTiming {
@@ -53,8 +67,14 @@ export interface EndpointStats {
   queued: number;
   /** Events this instance delivered. */
   delivered: number;
+  /** Bytes in the stored queue when this instance last looked. */
+  queuedBytes: number;
   /** Events this instance gave up on (dropAfterThreshold only). */
   dropped: number;
+  /** Events this instance moved to dead-letter/ (refused for good, or too large). */
+  deadLettered: number;
+  /** Events not stored because the queue was at its byte budget. */
+  refused: number;
   /** Failed delivery attempts of this instance. */
   errors: number;
   /** Whether this instance is the endpoint's sender now. */
@@ -73,29 +93,46 @@ export class Endpoint {
   private readonly lease: Lease;
   private readonly leaseTtlMs: number;
   private readonly timing: QueueTiming;
-  private readonly counts = { queued: 0, delivered: 0, dropped: 0, errors: 0 };
+  private readonly counts = { queued: 0, delivered: 0, dropped: 0, deadLettered: 0, refused: 0, errors: 0 };
   private running: Promise<void> | undefined;
   private waiting: Wait | undefined;
   private poked = false;
   private closing = false;
   private failures = 0;
+  /** Most entries in the next batch: halved while a batch is refused for good, to find the culprit. */
+  private narrowTo = Infinity;
+  /** Whether the last event was refused for a full queue (logs once per episode). */
+  private full = false;
 
   constructor(
     readonly options: EndpointOptions,
     private readonly deps: EndpointDeps,
   ) {
     this.timing = deps.timing ?? defaultQueueTiming;
-    this.queue = new DurableQueue(deps.driver, deps.dir, deps.producer, this.timing.maxBatch, () => this.poke());
+    const limits = { entryEvents: this.timing.maxBatch, entryBytes: options.maxBatchBytes, queueBytes: options.maxQueueBytes, deadLetterBytes: options.maxDeadLetterBytes };
+    this.queue = new DurableQueue(deps.driver, deps.dir, deps.producer, limits, () => this.poke());
     // A lease outlasts the longest POST three times over, so it cannot run out during one.
     const lease = { ...this.timing.lease, ttlMs: Math.max(this.timing.lease.ttlMs, options.timeoutMs * 3) };
     this.leaseTtlMs = lease.ttlMs;
     this.lease = new Lease(deps.driver, `${deps.dir}/lease`, deps.producer, lease);
   }
 
-  /** Stores the event in the queue unless the endpoint ignores it; rejects if storage fails. */
+  /**
+   * Stores the event in the queue unless the endpoint ignores it; rejects if storage fails. An
+   * event the full queue has no room for is counted and logged, not stored.
+   */
   async write(event: Event): Promise<void> {
     if (!this.deps.accepts(event)) return;
-    await this.queue.append(event);
+    try {
+      await this.queue.append(event);
+      if (this.full) this.deps.logger.info('notification queue has room again; events are stored');
+      this.full = false;
+    } catch (err) {
+      if (!(err instanceof QueueFullError)) throw err;
+      this.counts.refused++;
+      if (!this.full) this.deps.logger.error({ eventId: event.id, maxQueueBytes: this.options.maxQueueBytes }, 'notification queue is at its byte budget: new events are not stored until the endpoint takes some');
+      this.full = true;
+    }
   }
 
   /** Starts this instance's sender (it delivers whenever it holds the lease). */
@@ -104,7 +141,7 @@ export class Endpoint {
   }
 
   stats(): EndpointStats {
-    return { ...this.counts, sending: this.lease.held };
+    return { ...this.counts, queuedBytes: this.queue.bytes, sending: this.lease.held };
   }
 
   /** Stops the sender (an envelope in flight gets its timeout), then frees the lease. */
@@ -141,20 +178,30 @@ export class Endpoint {
     if (!sending || entries.length === 0) return this.pause(this.timing.pollMs, true);
 
     const batch = await this.take(entries);
+    if (batch.oversize) return this.deadLetter([batch.oversize], batch.oversize.count, [], `an entry of ${batch.oversize.bytes} bytes exceeds the batch budget`);
     if (batch.events.length === 0) return;
     // Another instance may have taken over during the reads: then it sends, not this one.
     if (!(await this.lease.hold())) return;
-    const problem = await sendEnvelope(this.options, batch.events);
-    if (problem === undefined) return this.delivered(batch.entries, batch.events.length);
-    await this.failed(batch.entries, batch.events, problem);
+    const failure = await sendEnvelope(this.options, envelopeBody(batch.events));
+    if (failure === undefined) return this.delivered(batch.entries, batch.events.length);
+    if (isPermanentRefusal(failure)) return this.refusedForGood(batch.entries, batch.events, failure);
+    await this.failed(batch.entries, batch.events, failure.problem);
   }
 
-  /** The oldest entries, up to maxBatch events (at least one entry); unreadable ones set aside. */
-  private async take(entries: QueueEntry[]): Promise<{ entries: QueueEntry[]; events: Event[] }> {
+  /**
+   * The oldest entries, up to maxBatch events and maxBatchBytes (at least one entry), or the
+   * first entry alone if it is over the byte budget by itself; unreadable ones set aside.
+   */
+  private async take(entries: QueueEntry[]): Promise<{ entries: QueueEntry[]; events: Event[]; oversize?: QueueEntry }> {
     const taken: QueueEntry[] = [];
     const events: Event[] = [];
+    const sizes: number[] = [];
     for (const entry of entries) {
+      if (taken.length >= this.narrowTo) break;
       if (taken.length > 0 && events.length + entry.count > this.timing.maxBatch) break;
+      // An entry is an envelope; entries joined into one take no more than their sum.
+      if (taken.length > 0 && envelopeBytes(sizes) + entry.bytes > this.options.maxBatchBytes) break;
+      if (taken.length === 0 && entry.bytes > this.options.maxBatchBytes) return { entries: [], events: [], oversize: entry };
       let read: Event[] | undefined;
       try {
         read = await this.queue.read(entry);
@@ -166,15 +213,47 @@ export class Endpoint {
       }
       // Gone: another instance delivered it a moment ago.
       if (read === undefined) continue;
+      // Entries written before names carried their size are measured once read.
+      const bytes = entry.bytes || Buffer.byteLength(envelopeBody(read), 'utf8');
+      if (taken.length === 0 && bytes > this.options.maxBatchBytes) return { entries: [], events: [], oversize: { ...entry, bytes } };
+      if (taken.length > 0 && envelopeBytes(sizes) + bytes > this.options.maxBatchBytes) break;
       taken.push(entry);
       events.push(...read);
+      sizes.push(...read.map((e) => Buffer.byteLength(JSON.stringify(e), 'utf8')));
     }
     return { entries: taken, events };
+  }
+
+  /**
+   * The endpoint refused the batch for good: with several entries, the next batch takes half as
+   * many (the refused events are found in a few steps, the others delivered); a single refused
+   * entry goes to dead-letter/.
+   */
+  private async refusedForGood(entries: QueueEntry[], events: Event[], failure: SendFailure): Promise<void> {
+    this.counts.errors++;
+    if (entries.length > 1) {
+      this.narrowTo = Math.ceil(entries.length / 2);
+      this.deps.logger.warn({ events: events.length, problem: failure.problem, nextBatchEntries: this.narrowTo }, 'notification batch refused; sending smaller batches to find the refused events');
+      return;
+    }
+    await this.deadLetter(entries, events.length, events.map((e) => e.id), `refused: ${failure.problem}`);
+  }
+
+  /** Moves entries to dead-letter/ with a log line; the queue goes on with the next ones. */
+  private async deadLetter(entries: QueueEntry[], count: number, eventIds: string[], reason: string): Promise<void> {
+    const deleted = await this.queue.deadLetter(entries);
+    this.narrowTo = Infinity;
+    this.failures = 0;
+    this.counts.deadLettered += count;
+    this.counts.queued = Math.max(0, this.counts.queued - count);
+    this.deps.logger.error({ entries: entries.map((e) => e.name), events: count, eventIds, reason }, 'notification batch moved to dead-letter/; the events after it are sent');
+    if (deleted.length) this.deps.logger.warn({ deleted, maxDeadLetterBytes: this.options.maxDeadLetterBytes }, 'dead-letter/ over its byte budget: its oldest entries deleted');
   }
 
   private async delivered(entries: QueueEntry[], count: number): Promise<void> {
     if (this.failures >= this.options.threshold) this.deps.logger.info({ failures: this.failures }, 'notification endpoint is back');
     this.failures = 0;
+    this.narrowTo = Infinity;
     this.counts.delivered += count;
     // A crash before this removal sends these events again: at least once, never lost.
     await this.queue.remove(entries);

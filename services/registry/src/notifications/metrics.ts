@@ -19,6 +19,15 @@ export function registerNotificationMetrics(registry: Registry, endpoints: reado
     },
   });
   new Gauge({
+    name: 'wharf_notification_queue_bytes',
+    help: 'Bytes of undelivered events stored in the endpoint queue (as this instance last saw); bounded by maxQueueBytes',
+    labelNames,
+    registers: [registry],
+    collect() {
+      each((s) => s.queuedBytes, (endpoint, value) => this.set({ endpoint }, value));
+    },
+  });
+  new Gauge({
     name: 'wharf_notification_sender',
     help: '1 while this instance is the one delivering the endpoint queue',
     labelNames,
@@ -42,4 +51,6 @@ export function registerNotificationMetrics(registry: Registry, endpoints: reado
   total('wharf_notification_delivery_failures_total', 'Failed delivery attempts (each is retried)', (s) => s.errors);
   total('wharf_notification_events_delivered_total', 'Events the endpoint took', (s) => s.delivered);
   total('wharf_notification_events_dropped_total', 'Events given up on (dropAfterThreshold only)', (s) => s.dropped);
+  total('wharf_notification_events_dead_lettered_total', 'Events moved to dead-letter/: refused for good by the endpoint (4xx), or over the batch budget', (s) => s.deadLettered);
+  total('wharf_notification_events_refused_total', 'Events not stored because the endpoint queue was at maxQueueBytes (the push succeeded)', (s) => s.refused);
 }

@@ -68,6 +68,9 @@ export function enableNotifications(storage: RegistryStorage, config: RegistryCo
       backoffMs: durationMs(e.backoff),
       maxBackoffMs: durationMs(e.maxBackoff),
       dropAfterThreshold: e.dropAfterThreshold,
+      maxBatchBytes: e.maxBatchBytes,
+      maxQueueBytes: e.maxQueueBytes,
+      maxDeadLetterBytes: e.maxDeadLetterBytes,
     };
     const logger = deps.logger.child({ endpoint: e.name });
     endpoints.push(new Endpoint(options, { driver: storage.driver, dir: notificationEndpointPath(e.name), producer, accepts: eventFilter(e), logger, timing: deps.timing }));

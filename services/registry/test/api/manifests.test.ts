@@ -289,3 +289,52 @@ describe('manifest DELETE', () => {
     await assertServed(app, name, 'v1', image);
   });
 });
+
+describe('manifest PUT: media types and platforms within the specs\' grammars (issue #12)', () => {
+  // RFC 6838 restricted-name: at most 127 characters each side of the slash.
+  const tooLong = `application/vnd.${'x'.repeat(200)}+json`;
+  const descriptorOf = (blob: { digest: string; size: number }, mediaType: string) => ({ mediaType, digest: blob.digest, size: blob.size });
+
+  it('refuses a manifest with an over-long or malformed descriptor media type with 400 MANIFEST_INVALID', async () => {
+    const { app } = await buildRegistry();
+    const image = await pushImage(app, name);
+    const json = JSON.parse(image.bytes.toString()) as { config: { digest: string; size: number }; layers: { digest: string; size: number }[] };
+    const layer = json.layers[0]!;
+    const variants: object[] = [
+      { ...json, layers: [descriptorOf(layer, tooLong)] },
+      { ...json, config: descriptorOf(json.config, tooLong) },
+      { ...json, layers: [descriptorOf(layer, 'not a media type')] },
+      { ...json, artifactType: tooLong },
+      { ...json, subject: descriptorOf({ digest: image.digest, size: image.size }, tooLong) },
+      { ...json, layers: [{ ...descriptorOf(layer, mediaTypes.ociLayerGzip), artifactType: tooLong }] },
+    ];
+    for (const body of variants) {
+      assertError(await putManifest(app, name, 'long', body, mediaTypes.ociManifest), 400, 'MANIFEST_INVALID');
+    }
+    assertError(await request(app).get(`/v2/${name}/manifests/long`), 404, 'MANIFEST_UNKNOWN');
+  });
+
+  it('refuses an index whose child has an over-long media type or platform field', async () => {
+    const { app } = await buildRegistry();
+    const child = await pushImage(app, name);
+    const ref = { mediaType: mediaTypes.ociManifest, digest: child.digest, size: child.size };
+    const bodies: object[] = [
+      { schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests: [{ ...ref, mediaType: tooLong }] },
+      { schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests: [{ ...ref, platform: { architecture: 'a'.repeat(5000), os: 'linux' } }] },
+      { schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests: [{ ...ref, platform: { architecture: 'amd64', os: 'linux', variant: 'v'.repeat(5000) } }] },
+      { schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests: [{ ...ref, platform: 'linux/amd64' }] },
+    ];
+    for (const body of bodies) {
+      assertError(await putManifest(app, name, 'idx', body, mediaTypes.ociIndex), 400, 'MANIFEST_INVALID');
+    }
+  });
+
+  it('accepts media types at the grammar\'s limit (127 characters each side)', async () => {
+    const { app } = await buildRegistry();
+    const image = await pushImage(app, name);
+    const json = JSON.parse(image.bytes.toString()) as { layers: { digest: string; size: number }[] };
+    const longest = `${'a'.repeat(127)}/${'b'.repeat(120)}+gzip`;
+    const res = await putManifest(app, name, 'edge', { ...json, layers: [descriptorOf(json.layers[0]!, longest)] }, mediaTypes.ociManifest);
+    assert.equal(res.status, 201);
+  });
+});

@@ -11,7 +11,7 @@ import { Endpoint, type EndpointOptions } from '../../src/notifications/endpoint
 import type { EventFilter } from '../../src/notifications/filter.js';
 import { DurableQueue, newProducerId } from '../../src/notifications/queue.js';
 import { notificationEndpointPath } from '../../src/storage/paths.js';
-import { driverKinds, event, fastTiming, faultyDriver, sleep, tagsOf } from './fixtures.js';
+import { driverKinds, event, fastTiming, faultyDriver, queueLimits, roomyBudgets, sleep, tagsOf } from './fixtures.js';
 import { startReceiver, type Receiver } from './receiver.js';
 
 const logger = pino({ level: 'silent' });
@@ -30,7 +30,7 @@ const dir = notificationEndpointPath('test');
 
 function endpoint(driver: StorageDriver, url: string, options: Partial<EndpointOptions> = {}, accepts: EventFilter = () => true): Endpoint {
   const e = new Endpoint(
-    { name: 'test', url, headers: {}, timeoutMs: 2000, threshold: 10, backoffMs: 20, maxBackoffMs: 1000, dropAfterThreshold: false, ...options },
+    { name: 'test', url, headers: {}, timeoutMs: 2000, threshold: 10, backoffMs: 20, maxBackoffMs: 1000, dropAfterThreshold: false, ...roomyBudgets, ...options },
     { driver, dir, producer: newProducerId(), accepts, logger, timing: fastTiming },
   );
   closers.push(() => e.close());
@@ -38,7 +38,7 @@ function endpoint(driver: StorageDriver, url: string, options: Partial<EndpointO
 }
 
 async function stored(driver: StorageDriver): Promise<number> {
-  const entries = await new DurableQueue(driver, dir, 'reader', 1).list();
+  const entries = await new DurableQueue(driver, dir, 'reader', queueLimits(1)).list();
   return entries.reduce((sum, e) => sum + e.count, 0);
 }
 
@@ -68,7 +68,7 @@ describe('notification endpoint (memory driver)', () => {
     assert.deepEqual(request!.envelope, { events: [e] });
     await until('the entry removed', async () => (await stored(driver)) === 0);
     await sink.close();
-    assert.deepEqual(sink.stats(), { queued: 0, delivered: 1, dropped: 0, errors: 0, sending: false });
+    assert.deepEqual(sink.stats(), { queued: 0, queuedBytes: 0, delivered: 1, dropped: 0, deadLettered: 0, refused: 0, errors: 0, sending: false });
   });
 
   it('stores nothing for an ignored event', async () => {
@@ -110,7 +110,7 @@ describe('notification endpoint (memory driver)', () => {
     const waits = r.requests.slice(1).map((q, i) => q.at - r.requests[i]!.at);
     assert.ok(Math.max(...waits) < 1000, `waits ${waits.join(', ')}ms: capped at maxBackoff`);
     await sink.close();
-    assert.deepEqual({ ...sink.stats(), queued: 0 }, { queued: 0, delivered: 1, dropped: 0, errors: 8, sending: false });
+    assert.deepEqual({ ...sink.stats(), queued: 0 }, { queued: 0, queuedBytes: 0, delivered: 1, dropped: 0, deadLettered: 0, refused: 0, errors: 8, sending: false });
   });
 
   it('with dropAfterThreshold, gives a batch up after `threshold` attempts and goes on', async () => {
@@ -145,7 +145,7 @@ describe('notification endpoint (memory driver)', () => {
     const { driver } = await memory.create();
     const r = await receiver();
     const writer = new Endpoint(
-      { name: 'test', url: r.url, headers: {}, timeoutMs: 2000, threshold: 10, backoffMs: 20, maxBackoffMs: 1000, dropAfterThreshold: false },
+      { name: 'test', url: r.url, headers: {}, timeoutMs: 2000, threshold: 10, backoffMs: 20, maxBackoffMs: 1000, dropAfterThreshold: false, ...roomyBudgets },
       { driver, dir, producer: newProducerId(), accepts: () => true, logger, timing: { ...fastTiming, maxBatch: 7 } },
     );
     closers.push(() => writer.close());
@@ -251,3 +251,91 @@ for (const kind of driverKinds) {
     });
   });
 }
+
+describe('notification endpoint byte budgets (issue #12)', () => {
+  /** An event whose User-Agent pads it to about `bytes` of JSON. */
+  function sized(tag: string, bytes: number) {
+    const e = event(tag);
+    e.request.useragent = 'u'.repeat(Math.max(0, bytes - JSON.stringify(e).length));
+    return e;
+  }
+
+  it('never posts an envelope or stores an entry over maxBatchBytes', async () => {
+    const { driver } = await memory.create();
+    const r = await receiver();
+    const sink = endpoint(driver, r.url, { maxBatchBytes: 4096 });
+    const written = Array.from({ length: 20 }, (_, i) => sized(`s${i}`, 900));
+    await Promise.all(written.map((e) => sink.write(e)));
+    const entries = await new DurableQueue(driver, dir, 'reader', queueLimits()).list();
+    assert.ok(entries.every((e) => e.bytes > 0 && e.bytes <= 4096), JSON.stringify(entries.map((e) => e.bytes)));
+    sink.start();
+    assert.deepEqual(tagsOf(await r.waitForEvents(20)), tagsOf(written));
+    assert.ok(r.requests.every((q) => q.bytes <= 4096), `envelopes of ${r.requests.map((q) => q.bytes).join(', ')} bytes`);
+    assert.ok(r.requests.length >= 5);
+  });
+
+  it('moves an entry larger than the batch budget on its own to dead-letter/ and goes on', async () => {
+    const { driver } = await memory.create();
+    const r = await receiver();
+    // Written under a larger budget (as before an upgrade or a config change), sent under a smaller one.
+    const before = endpoint(driver, r.url, { maxBatchBytes: 64 * 1024 });
+    await before.write(sized('huge', 20_000));
+    await before.close();
+    const sink = endpoint(driver, r.url, { maxBatchBytes: 8192 });
+    await sink.write(event('small'));
+    sink.start();
+    assert.deepEqual(tagsOf(await r.waitForEvents(1)), ['small']);
+    // Two producers in one millisecond may order either way: the small one may go first.
+    await until('the large entry dead-lettered', () => sink.stats().deadLettered === 1);
+    assert.ok(r.requests.every((q) => q.bytes <= 8192));
+    const dead = await new DurableQueue(driver, dir, 'reader', queueLimits()).deadLetters();
+    assert.equal(dead.length, 1);
+    await until('the queue emptied', async () => (await stored(driver)) === 0);
+  });
+
+  it('finds the one refused event among many entries: only its entry is dead-lettered', async () => {
+    const { driver } = await memory.create();
+    const r = await receiver();
+    r.answer = (envelope) => (envelope.events.some((e) => e.target.tag === 'poison') ? 422 : 200);
+    const sink = endpoint(driver, r.url);
+    const written = ['a', 'b', 'c', 'poison', 'd', 'e', 'f'].map((tag) => event(tag));
+    // One entry each, so that the refused event shares an entry with no other.
+    for (const e of written) await sink.write(e);
+    sink.start();
+    const delivered = await r.waitForEvents(6);
+    assert.deepEqual(tagsOf(delivered), ['a', 'b', 'c', 'd', 'e', 'f']);
+    await until('the refused entry dead-lettered', async () => sink.stats().deadLettered === 1);
+    const queue = new DurableQueue(driver, dir, 'reader', queueLimits());
+    const [dead] = await queue.deadLetters();
+    assert.deepEqual(tagsOf((await queue.read(dead!))!), ['poison']);
+    // Delivered entries are removed once the POST is answered, a moment after the receiver has them.
+    await until('the queue emptied', async () => (await stored(driver)) === 0);
+  });
+
+  it('keeps the stored queue within maxQueueBytes: past it pushes go on, events are counted as refused, not stored', async () => {
+    const { driver } = await memory.create();
+    const sink = endpoint(driver, 'http://127.0.0.1:5999/', { maxQueueBytes: 10_000 });
+    for (let i = 0; i < 30; i++) await sink.write(sized(`q${i}`, 900));
+    const entries = await new DurableQueue(driver, dir, 'reader', queueLimits()).list();
+    const bytes = entries.reduce((sum, e) => sum + e.bytes, 0);
+    assert.ok(bytes <= 10_000 && bytes > 5_000, `${bytes} bytes stored`);
+    assert.equal(sink.stats().refused, 30 - (await stored(driver)));
+    assert.ok(sink.stats().refused > 0);
+  });
+
+  it('keeps dead-letter/ within maxDeadLetterBytes, deleting the oldest', async () => {
+    const { driver } = await memory.create();
+    const r = await receiver();
+    r.answer = () => 400;
+    const sink = endpoint(driver, r.url, { maxDeadLetterBytes: 3000 });
+    for (let i = 0; i < 6; i++) await sink.write(sized(`d${i}`, 900));
+    sink.start();
+    await until('all refused', async () => sink.stats().deadLettered === 6);
+    const queue = new DurableQueue(driver, dir, 'reader', queueLimits());
+    const dead = await queue.deadLetters();
+    assert.ok(dead.reduce((sum, e) => sum + e.bytes, 0) <= 3000);
+    const kept = [];
+    for (const entry of dead) kept.push(...((await queue.read(entry)) ?? []));
+    assert.deepEqual(tagsOf(kept), ['d3', 'd4', 'd5']);
+  });
+});

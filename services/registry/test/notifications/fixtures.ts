@@ -9,10 +9,23 @@ import type { StorageDriver } from '../../src/storage/driver/driver.js';
 import { checked } from '../../src/storage/driver/checked.js';
 import { createFilesystemDriver } from '../../src/storage/driver/filesystem/filesystem-driver.js';
 import { createMemoryDriver } from '../../src/storage/driver/memory/memory-driver.js';
-import type { QueueTiming } from '../../src/notifications/endpoint.js';
+import type { EndpointOptions, QueueTiming } from '../../src/notifications/endpoint.js';
+import type { QueueLimits } from '../../src/notifications/queue.js';
 import { objectStoreKinds } from '../helpers/object-stores.js';
 
 export const fastTiming: QueueTiming = { pollMs: 20, maxBatch: 100, lease: { ttlMs: 400, settleMs: 20 } };
+
+/** Byte budgets far above what a test writes unless it sets them. */
+export const roomyBudgets: Pick<EndpointOptions, 'maxBatchBytes' | 'maxQueueBytes' | 'maxDeadLetterBytes'> = {
+  maxBatchBytes: 1024 * 1024,
+  maxQueueBytes: 64 * 1024 * 1024,
+  maxDeadLetterBytes: 64 * 1024 * 1024,
+};
+
+/** A queue's limits: `entryEvents` per entry, roomy byte budgets unless overridden. */
+export function queueLimits(entryEvents = 100, budgets: Partial<QueueLimits> = {}): QueueLimits {
+  return { entryEvents, entryBytes: roomyBudgets.maxBatchBytes, queueBytes: roomyBudgets.maxQueueBytes, deadLetterBytes: roomyBudgets.maxDeadLetterBytes, ...budgets };
+}
 
 export interface DriverKind {
   name: string;

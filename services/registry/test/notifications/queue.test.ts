@@ -7,7 +7,7 @@ import { DurableQueue, newProducerId } from '../../src/notifications/queue.js';
 import { eventFilter } from '../../src/notifications/filter.js';
 import { notificationEndpointConfig } from '../../src/config/schema.js';
 import { notificationEndpointPath } from '../../src/storage/paths.js';
-import { driverKinds, event, faultyDriver, sleep, tagsOf } from './fixtures.js';
+import { driverKinds, event, faultyDriver, queueLimits, sleep, tagsOf } from './fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 after(() => Promise.all(cleanups.map((c) => c())));
@@ -30,7 +30,7 @@ for (const kind of driverKinds) {
 
     it('keeps one producer\'s events in the order written; concurrent appends share entries', async () => {
       const d = await driver();
-      const queue = new DurableQueue(d, dir, newProducerId(), 100);
+      const queue = new DurableQueue(d, dir, newProducerId(), queueLimits(100));
       const written = Array.from({ length: 30 }, (_, i) => event(`n${i}`));
       await Promise.all(written.map((e) => queue.append(e)));
       const entries = await queue.list();
@@ -41,7 +41,7 @@ for (const kind of driverKinds) {
 
     it('bounds the events per entry', async () => {
       const d = await driver();
-      const queue = new DurableQueue(d, dir, newProducerId(), 4);
+      const queue = new DurableQueue(d, dir, newProducerId(), queueLimits(4));
       await Promise.all(Array.from({ length: 10 }, (_, i) => queue.append(event(`b${i}`))));
       const entries = await queue.list();
       assert.ok(entries.every((e) => e.count <= 4), JSON.stringify(entries.map((e) => e.count)));
@@ -50,11 +50,11 @@ for (const kind of driverKinds) {
 
     it('entries outlive their producer: a new queue object (a restart) reads them, and removal acks them', async () => {
       const d = await driver();
-      const before = new DurableQueue(d, dir, newProducerId(), 100);
+      const before = new DurableQueue(d, dir, newProducerId(), queueLimits(100));
       for (const tag of ['a', 'b', 'c']) await before.append(event(tag));
       // A restart takes longer than the millisecond that orders entries of different producers.
       await sleep(5);
-      const restarted = new DurableQueue(d, dir, newProducerId(), 100);
+      const restarted = new DurableQueue(d, dir, newProducerId(), queueLimits(100));
       await restarted.append(event('d'));
       assert.deepEqual(tagsOf(await readAll(restarted)), ['a', 'b', 'c', 'd']);
       const [first, ...rest] = await restarted.list();
@@ -67,8 +67,8 @@ for (const kind of driverKinds) {
 
     it('two producers in one directory: every event listed, each producer\'s in its order', async () => {
       const d = await driver();
-      const one = new DurableQueue(d, dir, newProducerId(), 100);
-      const two = new DurableQueue(d, dir, newProducerId(), 100);
+      const one = new DurableQueue(d, dir, newProducerId(), queueLimits(100));
+      const two = new DurableQueue(d, dir, newProducerId(), queueLimits(100));
       const writes: Promise<void>[] = [];
       for (let i = 0; i < 20; i++) {
         writes.push(one.append(event(`one-${i}`)), two.append(event(`two-${i}`)));
@@ -85,7 +85,7 @@ for (const kind of driverKinds) {
     it('an append fails (after retries) when storage does, and the next one works again', async () => {
       const d = await driver();
       let broken = true;
-      const queue = new DurableQueue(faultyDriver(d, { putContent: () => broken }), dir, newProducerId(), 100);
+      const queue = new DurableQueue(faultyDriver(d, { putContent: () => broken }), dir, newProducerId(), queueLimits(100));
       await assert.rejects(queue.append(event('lost')), /injected putContent failure/);
       broken = false;
       await queue.append(event('kept'));
@@ -94,7 +94,7 @@ for (const kind of driverKinds) {
 
     it('sets an unreadable entry aside', async () => {
       const d = await driver();
-      const queue = new DurableQueue(d, dir, newProducerId(), 100);
+      const queue = new DurableQueue(d, dir, newProducerId(), queueLimits(100));
       await queue.append(event('x'));
       const [entry] = await queue.list();
       await d.putContent(entry!.path, Buffer.from('{not json'));
@@ -137,5 +137,23 @@ describe('endpoint paths and ignore rules', () => {
   it('rejects an unknown action and Distribution\'s all-lowercase keys', () => {
     assert.throws(() => notificationEndpointConfig({ name: 'x', url: 'http://127.0.0.1:59/', ignore: { actions: ['fetch' as 'pull'] } }));
     assert.throws(() => notificationEndpointConfig({ name: 'x', url: 'http://127.0.0.1:59/', ignoredmediatypes: [] } as never));
+  });
+});
+
+describe('durable notification queue: byte budgets (memory driver)', () => {
+  it('concurrent appends never build an entry over entryBytes, and all are stored in order', async () => {
+    const { driver: d } = await driverKinds[0]!.create();
+    const queue = new DurableQueue(d, dir, newProducerId(), queueLimits(100, { entryBytes: 3000 }));
+    const written = Array.from({ length: 20 }, (_, i) => {
+      const e = event(`m${i}`);
+      e.request.useragent = 'u'.repeat(700);
+      return e;
+    });
+    await Promise.all(written.map((e) => queue.append(e)));
+    const entries = await queue.list();
+    assert.ok(entries.every((e) => e.bytes <= 3000), JSON.stringify(entries.map((e) => e.bytes)));
+    const stored = [];
+    for (const entry of entries) stored.push(...((await queue.read(entry)) ?? []));
+    assert.deepEqual(tagsOf(stored), tagsOf(written));
   });
 });

@@ -1,5 +1,6 @@
 // A notification endpoint for tests: an HTTP server on 127.0.0.1:0 that records every request
-// and answers with the statuses it is scripted to (then 200), optionally after a delay.
+// and answers with the statuses it is scripted to (then what `answer` says, 200 unless set),
+// optionally after a delay.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Envelope, Event } from '@wharf/shared';
@@ -8,6 +9,8 @@ export interface ReceivedRequest {
   at: number;
   headers: IncomingHttpHeaders;
   envelope: Envelope;
+  /** The body's size. */
+  bytes: number;
 }
 
 export interface Receiver {
@@ -19,6 +22,8 @@ export interface Receiver {
   script: number[];
   /** Milliseconds to wait before answering. */
   delayMs: number;
+  /** The status for an envelope the script has no entry for (default 200). */
+  answer: (envelope: Envelope) => number;
   /** Resolves once `count` events were accepted (rejects after `timeoutMs`). */
   waitForEvents(count: number, timeoutMs?: number): Promise<Event[]>;
   close(): Promise<void>;
@@ -32,6 +37,7 @@ export async function startReceiver(): Promise<Receiver> {
     events: () => [...accepted],
     script: [],
     delayMs: 0,
+    answer: () => 200,
     async waitForEvents(count, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       while (accepted.length < count) {
@@ -49,9 +55,10 @@ export async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const envelope = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Envelope;
-      receiver.requests.push({ at: Date.now(), headers: req.headers, envelope });
-      const status = receiver.script.shift() ?? 200;
+      const body = Buffer.concat(chunks);
+      const envelope = JSON.parse(body.toString('utf8')) as Envelope;
+      receiver.requests.push({ at: Date.now(), headers: req.headers, envelope, bytes: body.length });
+      const status = receiver.script.shift() ?? receiver.answer(envelope);
       setTimeout(() => {
         if (status < 300) accepted.push(...envelope.events);
         res.writeHead(status).end();

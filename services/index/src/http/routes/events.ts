@@ -13,7 +13,7 @@ import type { ApiDependencies } from './api.js';
 const acceptedTypes = [...eventsMediaTypes, 'application/json'];
 
 /** The raw body, with body-parser's own errors (too large, aborted) in the index's envelope. */
-function readBody(limit: string): RequestHandler {
+function readBody(limit: number): RequestHandler {
   const raw = express.raw({ type: () => true, limit });
   return (req, res, next) =>
     raw(req, res, (err?: unknown) => next(err ? new IndexError('INVALID_REQUEST', { message: `unreadable body: ${(err as Error).message}` }) : undefined));
@@ -46,7 +46,7 @@ export function eventRoutes({ config, store }: ApiDependencies): Router {
     next();
   };
 
-  router.post('/events', authorize, readBody('4mb'), (req, res) => {
+  router.post('/events', authorize, readBody(config.events.maxBodyBytes), (req, res) => {
     const outcomes = receiveEnvelope(store, envelopeOf(req.body), options);
     const log = res.locals.log as Logger;
     for (const o of outcomes) {
