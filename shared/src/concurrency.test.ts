@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { distinct, mapBounded, Semaphore, SemaphoreTimeoutError } from './concurrency.js';
+import { ByteBudget, distinct, mapBounded, Semaphore, SemaphoreTimeoutError } from './concurrency.js';
 
 const tick = (ms = 0) => new Promise((resolve) => (ms ? setTimeout(resolve, ms) : setImmediate(resolve)));
 
@@ -100,5 +100,48 @@ describe('Semaphore', () => {
     const s = new Semaphore(1);
     await assert.rejects(s.run(async () => Promise.reject(new Error('boom'))), /boom/);
     assert.equal(s.inUse, 0);
+  });
+});
+
+describe('ByteBudget', () => {
+  it('never hands out more bytes than its capacity, and serves waiters in arrival order', async () => {
+    const budget = new ByteBudget(100);
+    const first = await budget.acquire(60);
+    const order: string[] = [];
+    const big = budget.acquire(70).then((release) => (order.push('big'), release));
+    const small = budget.acquire(10).then((release) => (order.push('small'), release));
+    await tick();
+    // 10 bytes would fit beside the 60, but the 70 came first: nobody overtakes it.
+    assert.deepEqual(order, []);
+    assert.equal(budget.inUse, 60);
+    first();
+    const [releaseBig, releaseSmall] = await Promise.all([big, small]);
+    assert.deepEqual(order, ['big', 'small']);
+    assert.equal(budget.inUse, 80);
+    releaseBig();
+    releaseBig();
+    releaseSmall();
+    assert.equal(budget.inUse, 0);
+  });
+
+  it('grants a request larger than the whole budget once everything is free', async () => {
+    const budget = new ByteBudget(10);
+    const release = await budget.acquire(1_000);
+    assert.equal(budget.inUse, 10);
+    release();
+    assert.equal(budget.inUse, 0);
+  });
+
+  it('gives up after the wait allowed, and lets the next waiter in', async () => {
+    const budget = new ByteBudget(10);
+    const held = await budget.acquire(8);
+    const late = budget.acquire(5, 20);
+    const fits = budget.acquire(2, 1_000);
+    await assert.rejects(late, SemaphoreTimeoutError);
+    const releaseFits = await fits;
+    assert.equal(budget.inUse, 10);
+    assert.equal(budget.queued, 0);
+    held();
+    releaseFits();
   });
 });

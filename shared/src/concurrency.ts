@@ -121,3 +121,73 @@ export function distinct<T>(items: Iterable<T>, key: (item: T) => unknown = (ite
   }
   return kept;
 }
+
+/**
+ * A budget of bytes held at once (request bodies read whole, for example): `acquire(n)` waits,
+ * in arrival order, until `n` bytes are free. A request for more than the whole budget is
+ * granted the whole budget once it is all free, so it cannot wait forever.
+ */
+export class ByteBudget {
+  private used = 0;
+  private readonly waiting: Array<{ bytes: number; grant: () => void }> = [];
+
+  constructor(readonly capacityBytes: number) {
+    assertCapacity(capacityBytes, 'capacityBytes');
+  }
+
+  get inUse(): number {
+    return this.used;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** `bytes` of the budget, as the function that gives them back (idempotent); rejects after `timeoutMs`. */
+  async acquire(bytes: number, timeoutMs?: number): Promise<() => void> {
+    const wanted = Math.min(Math.max(0, Math.ceil(bytes)), this.capacityBytes);
+    if (this.waiting.length === 0 && this.used + wanted <= this.capacityBytes) {
+      this.used += wanted;
+      return this.releaser(wanted);
+    }
+    await new Promise<void>((resolve, reject) => {
+      const waiter = {
+        bytes: wanted,
+        grant: (): void => {
+          if (timer) clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.waiting.splice(this.waiting.indexOf(waiter), 1);
+              reject(new SemaphoreTimeoutError(timeoutMs));
+              // The head leaving may let the next ones in.
+              this.grantWaiting();
+            }, timeoutMs);
+      this.waiting.push(waiter);
+    });
+    return this.releaser(wanted);
+  }
+
+  private releaser(bytes: number): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.used -= bytes;
+      this.grantWaiting();
+    };
+  }
+
+  /** Grants waiters in order while the oldest fits (no overtaking, so a big one is not starved). */
+  private grantWaiting(): void {
+    while (this.waiting.length > 0 && this.used + this.waiting[0]!.bytes <= this.capacityBytes) {
+      const next = this.waiting.shift()!;
+      this.used += next.bytes;
+      next.grant();
+    }
+  }
+}

@@ -267,7 +267,7 @@ describe('wharf registry', () => {
     assert.equal(r.code, 1);
     assert.equal(
       r.stderr.trimEnd(),
-      'config: WHARF_REGISTRY_HTTP_ADR: registry.http.adr: unknown option (known: addr, headerTimeout, idleTimeout, requestTimeout, keepAliveTimeout, maxRequestsPerConnection, maxConnections, perAddressShare, drainTimeout, metrics, tls, debug)',
+      'config: WHARF_REGISTRY_HTTP_ADR: registry.http.adr: unknown option (known: addr, headerTimeout, idleTimeout, requestTimeout, keepAliveTimeout, maxRequestsPerConnection, maxConnections, perAddressShare, drainTimeout, bufferedBodyBytes, metrics, tls, debug)',
     );
     assert.ok(r.ms < 10_000, `took ${r.ms}ms`);
   });

@@ -225,7 +225,7 @@ describe('loadConfig: environment overlay', () => {
     assert.deepEqual(problems, [
       `config: WHARF_REGISTRY_HTTP_ADR: registry.http.adr: unknown option (known: ${jsonSchemaKeys('registry', 'http').join(', ')})`,
     ]);
-    assert.match(problems[0]!, /\(known: addr, headerTimeout, idleTimeout, requestTimeout, keepAliveTimeout, maxRequestsPerConnection, maxConnections, perAddressShare, drainTimeout, metrics, tls, debug\)/);
+    assert.match(problems[0]!, /\(known: addr, headerTimeout, idleTimeout, requestTimeout, keepAliveTimeout, maxRequestsPerConnection, maxConnections, perAddressShare, drainTimeout, bufferedBodyBytes, metrics, tls, debug\)/);
   });
 
   it('refuses an unknown section variable and one that goes below a leaf', async () => {
@@ -291,7 +291,7 @@ describe('loadConfig: file problems', () => {
     const problems = await problemsOf({ file, env: {} });
     assert.equal(problems.length, 4, problems.join('\n'));
     assert.ok(problems.includes(`config: registry.http.addr: host:port [in ${file}]`));
-    assert.ok(problems.some((p) => p.startsWith('config: registry.http.timeout: unknown option (known: addr, headerTimeout, idleTimeout, requestTimeout, keepAliveTimeout, maxRequestsPerConnection, maxConnections, perAddressShare, drainTimeout, metrics, tls, debug)')));
+    assert.ok(problems.some((p) => p.startsWith('config: registry.http.timeout: unknown option (known: addr, headerTimeout, idleTimeout, requestTimeout, keepAliveTimeout, maxRequestsPerConnection, maxConnections, perAddressShare, drainTimeout, bufferedBodyBytes, metrics, tls, debug)')));
     assert.ok(problems.some((p) => p.startsWith('config: registry.log.level: ')));
     assert.ok(problems.some((p) => p.startsWith('config: registry.storage.maxManifestBytes: ')));
     for (const p of problems) assert.ok(p.endsWith(` [in ${file}]`), p);

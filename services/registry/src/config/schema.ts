@@ -323,6 +323,11 @@ export const registryConfigSchema = z.strictObject({
        * upload that keeps sending may take as long as it needs, a stalled one ends at idleTimeout.
        */
       ...httpLimitFields({ requestTimeout: '0s' }),
+      /**
+       * Bytes of request bodies read whole (manifests, v1 image JSON) held at once in the process;
+       * a body that finds none free within 10 s gets 503. Bounds memory whatever the connections.
+       */
+      bufferedBodyBytes: z.number().int().min(1).default(64 * 1024 * 1024),
       /** Serve Prometheus metrics at GET /metrics (request counts, durations, bytes, process). */
       metrics: z.boolean().default(false),
       /** Serve https with this certificate and key (and require client certificates with clientCA). */

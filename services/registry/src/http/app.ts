@@ -18,6 +18,7 @@ import { tagRoutes } from './routes/v2/tags.js';
 import { uploadRoutes } from './routes/v2/uploads.js';
 import { RegistryError } from '@wharf/shared';
 import { enableV1 } from '../v1/enable.js';
+import { createBodyBudget } from './whole-body.js';
 
 export interface AppDependencies {
   config: RegistryConfig;
@@ -40,11 +41,12 @@ export function registryOperations(
 export function createApp({ config, storage, auth, logger, operations }: AppDependencies): Express {
   const deleteEnabled = config.storage.delete.enabled;
   const uploads = uploadRoutes(storage);
+  const bodyBudget = createBodyBudget(config.http.bufferedBodyBytes);
   const tables: RouteTables = {
     base: baseRoutes(),
     catalog: catalogRoutes(storage),
     tags: tagRoutes(storage),
-    manifest: manifestRoutes(storage, { deleteEnabled, maxManifestBytes: config.storage.maxManifestBytes }),
+    manifest: manifestRoutes(storage, { deleteEnabled, maxManifestBytes: config.storage.maxManifestBytes, bodyBudget }),
     upload: uploads.start,
     'upload-chunk': uploads.session,
     blob: blobRoutes(storage, { deleteEnabled, redirect: config.storage.redirect.enabled, readOnly: config.storage.readOnly }),
@@ -58,7 +60,7 @@ export function createApp({ config, storage, auth, logger, operations }: AppDepe
   app.use(requestContext(logger, config.log.accessLog));
   mountOperations(app, operations ?? registryOperations(config, { storage, auth, logger }));
   app.use('/v2', v2Dispatcher(tables, auth, { writeRefusal: storage.writeRefusal, readOnly: config.storage.readOnly }));
-  enableV1(app, config, { storage, auth, logger });
+  enableV1(app, config, { storage, auth, logger, bodyBudget });
   app.use((req, res) => {
     res.set(apiVersionHeader);
     throw new RegistryError('NOT_FOUND', { detail: { path: req.path } });

@@ -21,12 +21,15 @@ import { pingRoutes } from './http/routes/ping.js';
 import { repositoryRoutes, tagRoutes, tagsRoutes } from './http/routes/repositories.js';
 import type { V1Deps } from './deps.js';
 import { createV1Storage } from './storage/v1-storage.js';
+import type { ByteBudget } from '@wharf/shared';
 
 export interface V1Dependencies {
   /** The registry's storage as the v2 routes use it (decorated for notifications). */
   storage: RegistryStorage;
   auth: AccessController;
   logger: Logger;
+  /** The process's budget of request bodies read whole (shared with the v2 manifest PUT). */
+  bodyBudget: ByteBudget;
   /** The clock of the token cache. */
   now?: () => number;
 }
@@ -76,7 +79,7 @@ export function enableV1(app: Express, config: RegistryConfig, deps: V1Dependenc
     maxUncompressedBytes: maxLayerUncompressedBytes,
     timeoutMs: durationMs(layerDigestTimeout),
   });
-  const v1Deps: V1Deps = { storage, access: imageAccess(storage.images, storage.membership, authorizer.isPublic) };
+  const v1Deps: V1Deps = { storage, access: imageAccess(storage.images, storage.membership, authorizer.isPublic), bodyBudget: deps.bodyBudget };
   const router = express.Router();
   router.use(v1Dispatcher(routeTables(v1Deps, authorizer, config.storage.delete.enabled), authorizer, config.storage.readOnly));
   router.use(v1ErrorRenderer(deps.logger));

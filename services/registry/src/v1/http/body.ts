@@ -1,16 +1,10 @@
-// Small request bodies (image JSON, a tag's image id), read whole up to a limit; anything past
-// it is refused before it is buffered.
+// Small request bodies (image JSON, a tag's image id), read whole up to a limit and within the
+// process's budget of bodies read whole; anything past the limit is refused before it is buffered.
 import type { Request } from 'express';
+import type { ByteBudget } from '@wharf/shared';
+import { readWholeBody } from '../../http/whole-body.js';
 import { V1Error } from '../errors.js';
 
-export async function readBody(req: Request, limit: number): Promise<Buffer> {
-  if (Number(req.headers['content-length'] ?? 0) > limit) throw new V1Error('TOO_LARGE');
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req) {
-    total += (chunk as Buffer).length;
-    if (total > limit) throw new V1Error('TOO_LARGE');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks, total);
+export function readBody(req: Request, limit: number, budget: ByteBudget): Promise<Buffer> {
+  return readWholeBody(req, limit, budget, () => new V1Error('TOO_LARGE'));
 }

@@ -1,34 +1,24 @@
 // GET/HEAD/PUT/DELETE /v2/<name>/manifests/<reference> (OCI spec end-3, end-7, end-9).
-import type { Request } from 'express';
-import { RegistryError } from '@wharf/shared';
+import { RegistryError, type ByteBudget } from '@wharf/shared';
 import type { RegistryStorage } from '../../../storage/registry-storage.js';
 import { deletesDisabled, type Handler, type MethodTable } from '../../handler.js';
 import { parseReference } from './parameters.js';
 import { acceptsMediaType } from './accept.js';
+import { readWholeBody } from '../../whole-body.js';
 
 export interface ManifestRouteOptions {
   deleteEnabled: boolean;
   maxManifestBytes: number;
+  /** The process's budget of bodies read whole (http.bufferedBodyBytes). */
+  bodyBudget: ByteBudget;
 }
 
-/** Reads the body up to `limit` bytes; MANIFEST_TOO_BIG (413) past it, without storing anything. */
-async function readLimited(req: Request, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) {
-    req.resume();
-    throw new RegistryError('MANIFEST_TOO_BIG', { message: `manifest of ${declared} bytes exceeds the limit of ${limit}`, detail: { limit } });
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req) {
-    total += (chunk as Buffer).length;
-    if (total > limit) {
-      req.resume();
-      throw new RegistryError('MANIFEST_TOO_BIG', { message: `manifest exceeds the limit of ${limit} bytes`, detail: { limit } });
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks, total);
+function manifestTooBig(limit: number) {
+  return (declared?: number) =>
+    new RegistryError('MANIFEST_TOO_BIG', {
+      message: declared === undefined ? `manifest exceeds the limit of ${limit} bytes` : `manifest of ${declared} bytes exceeds the limit of ${limit}`,
+      detail: { limit },
+    });
 }
 
 export function manifestRoutes(storage: RegistryStorage, options: ManifestRouteOptions): MethodTable {
@@ -59,7 +49,7 @@ export function manifestRoutes(storage: RegistryStorage, options: ManifestRouteO
 
   const put: Handler = async (req, res, ctx) => {
     const reference = parseReference(ctx.param, 'TAG_INVALID');
-    const body = await readLimited(req, options.maxManifestBytes);
+    const body = await readWholeBody(req, options.maxManifestBytes, options.bodyBudget, manifestTooBig(options.maxManifestBytes));
     const result = await storage.manifests.put(ctx.name, reference, body, req.headers['content-type'], { user: ctx.grant.user, request: req });
     res.set({
       Location: `/v2/${ctx.name}/manifests/${result.digest}`,

@@ -28,7 +28,7 @@ export function imageJsonRoutes(deps: V1Deps): V1MethodTable {
       sendJsonBytes(req, res, image.json);
     },
     async PUT(req, res, ctx) {
-      const body = await readBody(req, maxImageJsonBytes);
+      const body = await readBody(req, maxImageJsonBytes, deps.bodyBudget);
       await putImageJson(deps, ctx.grant, ctx.image, body);
       sendDone(req, res);
     },

@@ -37,7 +37,7 @@ export function tagRoutes(deps: V1Deps, options: { deleteEnabled: boolean }): V1
       sendJson(req, res, await getTag(deps, ctx.name, ctx.tag));
     },
     async PUT(req, res, ctx) {
-      const id = parseTagBody(await readBody(req, maxTagBodyBytes));
+      const id = parseTagBody(await readBody(req, maxTagBodyBytes, deps.bodyBudget));
       await setTag(deps, ctx.grant, ctx.name, ctx.tag, id, originOf(req, ctx));
       sendDone(req, res);
     },
