@@ -124,6 +124,23 @@ describe('ByteBudget', () => {
     assert.equal(budget.inUse, 0);
   });
 
+  it('tryAcquire takes bytes only when they are free and nobody waits', async () => {
+    const budget = new ByteBudget(10);
+    const seven = budget.tryAcquire(7);
+    assert.ok(seven);
+    assert.equal(budget.tryAcquire(4), undefined);
+    const three = budget.tryAcquire(3);
+    assert.ok(three);
+    seven();
+    const waiter = budget.acquire(9);
+    await tick();
+    // 7 bytes are free, but a waiter came first.
+    assert.equal(budget.tryAcquire(1), undefined);
+    three();
+    (await waiter)();
+    assert.equal(budget.inUse, 0);
+  });
+
   it('grants a request larger than the whole budget once everything is free', async () => {
     const budget = new ByteBudget(10);
     const release = await budget.acquire(1_000);

@@ -17,45 +17,27 @@ function assertCapacity(capacity: number, what: string): void {
 /**
  * Counting semaphore: at most `capacity` permits out at once; waiters are served in arrival order
  * (a released permit passes straight to the oldest waiter, so newcomers cannot barge ahead).
+ * A ByteBudget whose every request is one unit.
  */
 export class Semaphore {
-  private active = 0;
-  /** Waiters in arrival order; a Set so that a timed-out waiter leaves in O(1). */
-  private readonly waiting = new Set<() => void>();
+  private readonly units: ByteBudget;
 
   constructor(readonly capacity: number) {
     assertCapacity(capacity, 'capacity');
+    this.units = new ByteBudget(capacity);
   }
 
   get inUse(): number {
-    return this.active;
+    return this.units.inUse;
   }
 
   get queued(): number {
-    return this.waiting.size;
+    return this.units.queued;
   }
 
   /** A permit, as the function that gives it back (idempotent); rejects after `timeoutMs`. */
-  async acquire(timeoutMs?: number): Promise<() => void> {
-    if (this.active < this.capacity && this.waiting.size === 0) {
-      this.active++;
-      return this.releaser();
-    }
-    await new Promise<void>((resolve, reject) => {
-      const grant = (): void => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              this.waiting.delete(grant);
-              reject(new SemaphoreTimeoutError(timeoutMs));
-            }, timeoutMs);
-      this.waiting.add(grant);
-    });
-    return this.releaser();
+  acquire(timeoutMs?: number): Promise<() => void> {
+    return this.units.acquire(1, timeoutMs);
   }
 
   /** Runs `run` holding a permit. */
@@ -66,22 +48,6 @@ export class Semaphore {
     } finally {
       release();
     }
-  }
-
-  private releaser(): () => void {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.values().next();
-      if (next.done) {
-        this.active--;
-        return;
-      }
-      // The permit passes to the oldest waiter: the count of permits out stays the same.
-      this.waiting.delete(next.value);
-      next.value();
-    };
   }
 }
 
@@ -141,6 +107,14 @@ export class ByteBudget {
 
   get queued(): number {
     return this.waiting.length;
+  }
+
+  /** `bytes` of the budget now, or undefined when they are not free (or others wait for theirs). */
+  tryAcquire(bytes: number): (() => void) | undefined {
+    const wanted = Math.min(Math.max(0, Math.ceil(bytes)), this.capacityBytes);
+    if (this.waiting.length > 0 || this.used + wanted > this.capacityBytes) return undefined;
+    this.used += wanted;
+    return this.releaser(wanted);
   }
 
   /** `bytes` of the budget, as the function that gives them back (idempotent); rejects after `timeoutMs`. */

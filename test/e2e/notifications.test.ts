@@ -84,7 +84,8 @@ async function startRegistry(configFile: string, storage: string | Record<string
 /** Events stored in a registry's queue for an endpoint, read from its data directory. */
 async function queued(dataDir: string, endpoint: string): Promise<number> {
   const names = await readdir(join(dataDir, 'wharf/notifications', endpoint, 'queue')).catch(() => [] as string[]);
-  return names.reduce((sum, name) => sum + Number(name.split('-').at(-1)), 0);
+  // <time>-<producer>-<sequence>-<events>-<bytes> (services/registry/src/notifications/queue.ts).
+  return names.reduce((sum, name) => sum + Number(name.split('-').at(-2)), 0);
 }
 
 /** The first delivery of each event (at least once allows repeats), in arrival order. */

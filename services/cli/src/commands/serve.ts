@@ -102,12 +102,18 @@ export async function runServe(configFile: string | undefined, workers = 1): Pro
   const config = await loadConfig(wharfConfigSchema, { file: configFile });
   const indexConfig = servedIndexConfig(config);
   const index = await createIndex(indexConfig);
+  // The index listens before the registry is created: the registry fetches the index's signing
+  // keys as it starts, and a token issued before they arrived would be refused for a while.
+  await startAll([index]);
   const registry = await createRegistry(servedRegistryConfig(config, indexConfig)).catch(async (err: unknown) => {
     await index.close();
     throw err;
   });
   // Both listen, or neither keeps the process alive: a half-started serve is no serve.
-  await startAll([index, registry]);
+  await startAll([registry]).catch(async (err: unknown) => {
+    await index.close();
+    throw err;
+  });
   // The registry drains first: its last pushes need the index for tokens and events.
   onShutdown(async () => {
     await registry.close({ drain: true });

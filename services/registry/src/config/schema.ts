@@ -324,8 +324,9 @@ export const registryConfigSchema = z.strictObject({
        */
       ...httpLimitFields({ requestTimeout: '0s' }),
       /**
-       * Bytes of request bodies read whole (manifests, v1 image JSON) held at once in the process;
-       * a body that finds none free within 10 s gets 503. Bounds memory whatever the connections.
+       * Bytes of request bodies read whole (manifests, v1 image JSON) held at once in the process,
+       * counted as they arrive; a body whose bytes do not fit gets 503 at once. Bounds memory
+       * whatever the number of connections.
        */
       bufferedBodyBytes: z.number().int().min(1).default(64 * 1024 * 1024),
       /** Serve Prometheus metrics at GET /metrics (request counts, durations, bytes, process). */
