@@ -99,6 +99,36 @@ describe('referrers API', () => {
     assert.equal((await referrers(app, name, image.digest)).index.manifests.length, 2);
   });
 
+  it('a subject with many large referrers is listed in pages of at most storage.maxManifestBytes, linked by rel="next"', async () => {
+    // A tenant pushes referrers whose annotations nearly fill a manifest each: one listing of them
+    // all would be their count times maxManifestBytes, built in memory for every GET.
+    const maxManifestBytes = 64 * 1024;
+    const { app } = await buildRegistry({ maxManifestBytes });
+    const image = await pushImage(app, name, { tag: 'v1' });
+    const pushed: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const sbom = await pushArtifact(app, name, { artifactType: sbomType, subject: image.descriptor, annotations: { 'org.example.filler': `${i}`.padEnd(20 * 1024, 'x') } });
+      pushed.push(sbom.digest);
+    }
+    const listed: string[] = [];
+    let path: string | undefined = `/v2/${name}/referrers/${image.digest}?artifactType=${encodeURIComponent(sbomType)}`;
+    for (let page = 0; path && page < 20; page++) {
+      const res = await raw(request(app).get(path));
+      assert.equal(res.status, 200);
+      const body = res.body as Buffer;
+      assert.ok(body.length <= maxManifestBytes, `a page of ${body.length} bytes`);
+      assert.equal(res.headers['oci-filters-applied'], 'artifactType');
+      const index = JSON.parse(body.toString('utf8')) as ImageIndex;
+      assert.ok(index.manifests.length > 0);
+      listed.push(...index.manifests.map((d) => d.digest));
+      const link = res.headers.link as string | undefined;
+      path = link === undefined ? undefined : /^<([^>]+)>; rel="next"$/.exec(link)?.[1];
+      if (link !== undefined) assert.ok(path, `Link ${link}`);
+    }
+    assert.equal(path, undefined, 'the last page has no Link');
+    assert.deepEqual(listed, [...pushed].sort());
+  });
+
   it('an invalid digest → 400 DIGEST_INVALID; a tag is not a digest', async () => {
     const { app } = await buildRegistry();
     for (const ref of ['sha256:123', 'latest', 'md5:d41d8cd98f00b204e9800998ecf8427e']) {
