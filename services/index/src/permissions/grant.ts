@@ -104,16 +104,17 @@ export function grantAccess(store: IndexStore, principal: Principal, asked: Acce
 }
 
 /**
- * Whether the principal may pull each of many repositories (search, listings), decided with a
- * few queries up front instead of several per repository. The same rules as allowedActions:
- * every permission and every access-token cap includes pull.
+ * Which repositories the principal may pull, as data a query can filter by (search, listings):
+ * every one, or the public ones plus those in `namespaces` (by the name's first component, as
+ * namespaceOf) or with these ids. The same rules as allowedActions: every permission and every
+ * access-token cap includes pull.
  */
-export function pullFilter(store: IndexStore, principal: Principal): (repo: { id: number; name: string; visibility: string }) => boolean {
-  const isPublic = (repo: { visibility: string }) => repo.visibility === 'public';
-  if (principal.kind !== 'user' || principal.user.disabled) return isPublic;
+export type PullScope = { all: true } | { all: false; namespaces: string[]; repositoryIds: number[] };
+
+export function pullScope(store: IndexStore, principal: Principal): PullScope {
+  if (principal.kind !== 'user' || principal.user.disabled) return { all: false, namespaces: [], repositoryIds: [] };
   const { user } = principal;
-  if (user.isAdmin) return () => true;
-  const ownedNamespaces = new Set([user.username, ...store.namespaces.orgsOf(user.id).filter((o) => o.role === 'owner').map((o) => o.name)]);
-  const granted = store.repositories.repositoryIdsWithPermission(user.id);
-  return (repo) => isPublic(repo) || ownedNamespaces.has(namespaceOf(repo.name)) || granted.has(repo.id);
+  if (user.isAdmin) return { all: true };
+  const ownedNamespaces = [user.username, ...store.namespaces.orgsOf(user.id).filter((o) => o.role === 'owner').map((o) => o.name)];
+  return { all: false, namespaces: ownedNamespaces, repositoryIds: [...store.repositories.repositoryIdsWithPermission(user.id)] };
 }

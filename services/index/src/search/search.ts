@@ -3,7 +3,8 @@
 // callers who may pull them (grant.ts decides), most-starred first, in pages.
 import type { IndexStore } from '../db/store.js';
 import { IndexError } from '../http/errors.js';
-import { pullFilter, type Principal } from '../permissions/grant.js';
+import { prepared } from '../db/open.js';
+import { pullScope, type PullScope, type Principal } from '../permissions/grant.js';
 
 export const defaultPageSize = 25;
 export const maxPageSize = 100;
@@ -56,31 +57,47 @@ function containsPattern(q: string): string {
 }
 
 interface MatchRow {
-  id: number;
   name: string;
-  visibility: string;
   description: string;
   star_count: number;
+  id: number;
 }
 
+/**
+ * The WHERE clause and its parameters: q in the name or description, and what the principal may
+ * pull (grant.ts: pullScope). `substr(…)` is the name's first component, as namespaceOf.
+ */
+function matching(q: string, scope: PullScope): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (q !== '') {
+    const pattern = containsPattern(q);
+    clauses.push("(lower(r.name) LIKE ? ESCAPE '\\' OR lower(r.description) LIKE ? ESCAPE '\\')");
+    params.push(pattern, pattern);
+  }
+  if (!scope.all) {
+    clauses.push("(r.visibility = 'public' OR substr(r.name, 1, instr(r.name || '/', '/') - 1) IN (SELECT value FROM json_each(?)) OR r.id IN (SELECT value FROM json_each(?)))");
+    params.push(JSON.stringify(scope.namespaces), JSON.stringify(scope.repositoryIds));
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/**
+ * One page of matches, counted, ordered and cut by SQLite: only the page's rows come into the
+ * process, so a search (and the UI's home page) costs the same for 100 or 100,000 repositories.
+ */
 export function searchRepositories(store: IndexStore, principal: Principal, query: SearchQuery): SearchPage {
-  const pattern = containsPattern(query.q);
-  // Anonymous callers can only ever see public repositories, so SQL can filter those; for a user,
-  // every private match goes through grant.ts, the one place permission rules live.
-  const onlyPublic = principal.kind === 'anonymous' ? "AND r.visibility = 'public'" : '';
-  const rows = store.db
-    .prepare(
-      `SELECT r.id, r.name, r.visibility, r.description, (SELECT COUNT(*) FROM stars s WHERE s.repository_id = r.id) AS star_count
-       FROM repositories r
-       WHERE (lower(r.name) LIKE ? ESCAPE '\\' OR lower(r.description) LIKE ? ESCAPE '\\') ${onlyPublic}
-       ORDER BY star_count DESC, r.name`,
-    )
-    .all(pattern, pattern) as MatchRow[];
-  const visible = rows.filter(pullFilter(store, principal));
-  const pageRows = visible.slice((query.page - 1) * query.n, query.page * query.n);
+  const { where, params } = matching(query.q, pullScope(store, principal));
+  const total = (prepared(store.db, `SELECT COUNT(*) AS count FROM repositories r ${where}`).get(...params) as { count: number }).count;
+  const pageRows = prepared(
+    store.db,
+    `SELECT r.id, r.name, r.description, (SELECT COUNT(*) FROM stars s WHERE s.repository_id = r.id) AS star_count
+     FROM repositories r ${where}
+     ORDER BY star_count DESC, r.name LIMIT ? OFFSET ?`,
+  ).all(...params, query.n, (query.page - 1) * query.n) as MatchRow[];
   return {
-    num_pages: Math.ceil(visible.length / query.n),
-    num_results: visible.length,
+    num_pages: Math.ceil(total / query.n),
+    num_results: total,
     page_size: query.n,
     page: query.page,
     query: query.q,
