@@ -5,7 +5,7 @@
 // admins have everything; a personal access token caps its holder's rights to its permission.
 import { isRepositoryName, type AccessRecord } from '@wharf/shared';
 import type { IndexStore } from '../db/store.js';
-import type { RepoPermission } from '../db/repositories.js';
+import type { PullableScope, RepoPermission } from '../db/repositories.js';
 import type { AccessToken, TokenPermission } from '../db/tokens.js';
 import type { User } from '../db/users.js';
 
@@ -104,14 +104,11 @@ export function grantAccess(store: IndexStore, principal: Principal, asked: Acce
 }
 
 /**
- * Which repositories the principal may pull, as data a query can filter by (search, listings):
- * every one, or the public ones plus those in `namespaces` (by the name's first component, as
- * namespaceOf) or with these ids. The same rules as allowedActions: every permission and every
+ * Which repositories the principal may pull, as data a query filters by (search, listings; db/
+ * repositories.ts: pullableClause). The same rules as allowedActions: every permission and every
  * access-token cap includes pull.
  */
-export type PullScope = { all: true } | { all: false; namespaces: string[]; repositoryIds: number[] };
-
-export function pullScope(store: IndexStore, principal: Principal): PullScope {
+export function pullScope(store: IndexStore, principal: Principal): PullableScope {
   if (principal.kind !== 'user' || principal.user.disabled) return { all: false, namespaces: [], repositoryIds: [] };
   const { user } = principal;
   if (user.isAdmin) return { all: true };

@@ -6,7 +6,7 @@ import type { IndexStore } from '../db/store.js';
 import type { ManifestRecord, ManifestReference } from '../db/images.js';
 import type { Repository, Visibility } from '../db/repositories.js';
 import { IndexError } from '../http/errors.js';
-import { may, namespaceOf, type Principal } from '../permissions/grant.js';
+import { may, namespaceOf, pullScope, type Principal } from '../permissions/grant.js';
 import { administeredRepository, visibleRepository } from './access.js';
 import { oneOf, optionalText, recordChange, type Actor } from './actor.js';
 import { isAddressable } from './paths.js';
@@ -106,14 +106,15 @@ export function describeManifest(store: IndexStore, principal: Principal, name: 
   return manifest;
 }
 
-/** The namespace's repositories the caller may pull. */
-export function listNamespaceRepositories(store: IndexStore, principal: Principal, namespaceName: string): RepositorySummary[] {
+/**
+ * One page (by name) of the namespace's repositories the caller may pull, and how many there are:
+ * SQLite filters and cuts, so a namespace of 100,000 costs one page of summaries.
+ */
+export function listNamespaceRepositories(store: IndexStore, principal: Principal, namespaceName: string, paging: { n: number; page: number }): { repositories: RepositorySummary[]; total: number } {
   const namespace = store.namespaces.byName(namespaceName);
   if (!namespace) throw new IndexError('NOT_FOUND', { message: `no such namespace: ${namespaceName}`, detail: { namespace: namespaceName } });
-  return store.repositories
-    .inNamespace(namespace.id)
-    .filter((repo) => may(store, principal, repo.name, 'pull'))
-    .map((repo) => repositorySummary(store, repo));
+  const { repositories, total } = store.repositories.pageInNamespace(namespace.id, pullScope(store, principal), paging.n, (paging.page - 1) * paging.n);
+  return { repositories: repositories.map((repo) => repositorySummary(store, repo)), total };
 }
 
 export function updateRepository(store: IndexStore, actor: Actor, name: string, input: { visibility?: unknown; description?: unknown }): RepositoryView {

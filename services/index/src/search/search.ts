@@ -4,7 +4,8 @@
 import type { IndexStore } from '../db/store.js';
 import { IndexError } from '../http/errors.js';
 import { prepared } from '../db/open.js';
-import { pullScope, type PullScope, type Principal } from '../permissions/grant.js';
+import { pullableClause, type PullableScope } from '../db/repositories.js';
+import { pullScope, type Principal } from '../permissions/grant.js';
 
 export const defaultPageSize = 25;
 export const maxPageSize = 100;
@@ -48,7 +49,12 @@ export function parseSearchQuery(raw: { q?: unknown; n?: unknown; page?: unknown
   if (typeof q !== 'string' || q.length > maxQueryLength) {
     throw new IndexError('INVALID_FIELD', { message: `q must be one string of at most ${maxQueryLength} characters`, detail: { field: 'q' } });
   }
-  return { q: q.trim(), n: positiveInteger(raw.n, defaultPageSize, maxPageSize, 'n'), page: positiveInteger(raw.page, 1, 1_000_000, 'page') };
+  return { q: q.trim(), ...parsePaging(raw) };
+}
+
+/** n (1 to 100) and page from the query string; INVALID_FIELD naming a malformed one. */
+export function parsePaging(raw: { n?: unknown; page?: unknown }, defaultN = defaultPageSize): { n: number; page: number } {
+  return { n: positiveInteger(raw.n, defaultN, maxPageSize, 'n'), page: positiveInteger(raw.page, 1, 1_000_000, 'page') };
 }
 
 /** A LIKE pattern matching q anywhere, with q's own % _ and \ taken literally. */
@@ -63,11 +69,8 @@ interface MatchRow {
   id: number;
 }
 
-/**
- * The WHERE clause and its parameters: q in the name or description, and what the principal may
- * pull (grant.ts: pullScope). `substr(…)` is the name's first component, as namespaceOf.
- */
-function matching(q: string, scope: PullScope): { where: string; params: unknown[] } {
+/** The WHERE clause and its parameters: q in the name or description, and what the principal may pull. */
+function matching(q: string, scope: PullableScope): { where: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
   if (q !== '') {
@@ -75,9 +78,10 @@ function matching(q: string, scope: PullScope): { where: string; params: unknown
     clauses.push("(lower(r.name) LIKE ? ESCAPE '\\' OR lower(r.description) LIKE ? ESCAPE '\\')");
     params.push(pattern, pattern);
   }
-  if (!scope.all) {
-    clauses.push("(r.visibility = 'public' OR substr(r.name, 1, instr(r.name || '/', '/') - 1) IN (SELECT value FROM json_each(?)) OR r.id IN (SELECT value FROM json_each(?)))");
-    params.push(JSON.stringify(scope.namespaces), JSON.stringify(scope.repositoryIds));
+  const pullable = pullableClause(scope);
+  if (pullable.sql) {
+    clauses.push(pullable.sql);
+    params.push(...pullable.params);
   }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }

@@ -32,6 +32,7 @@ import {
   updateRepository,
 } from '../../repositories/repositories.js';
 import { starRepository, unstarRepository } from '../../repositories/stars.js';
+import { maxPageSize, parsePaging } from '../../search/search.js';
 import type { ApiDependencies } from './api.js';
 
 export function actorOf(req: Request, res: Response, user: User): Actor {
@@ -98,7 +99,9 @@ export function repositoryRoutes({ config, store }: ApiDependencies): Router {
 
   router.get('/api/namespaces/:namespace/repositories', (req, res) => {
     const namespace = String(req.params.namespace);
-    res.json({ namespace, repositories: listNamespaceRepositories(store, principalOf(res), namespace) });
+    const paging = parsePaging({ n: req.query.n, page: req.query.page }, maxPageSize);
+    const { repositories, total } = listNamespaceRepositories(store, principalOf(res), namespace, paging);
+    res.json({ namespace, repositories, total, page: paging.page, pageSize: paging.n });
   });
 
   return router;
