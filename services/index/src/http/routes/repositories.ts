@@ -53,8 +53,8 @@ export function repositoryRoutes({ config, store }: ApiDependencies): Router {
   const arg = (path: RepositoryPath) => path.argument ?? '';
 
   const handlers: Record<string, Handler> = {
-    'GET repository': (_req, res, p) => void res.json(describeRepository(store, principalOf(res), p.repository)),
-    'PATCH repository': (req, res, p) => void res.json(updateRepository(store, signedIn(req, res), p.repository, bodyOf(req))),
+    'GET repository': (_req, res, p) => void res.json(describeRepository(store, principalOf(res), p.repository, config.repositories.maxListedReferences)),
+    'PATCH repository': (req, res, p) => void res.json(updateRepository(store, signedIn(req, res), p.repository, bodyOf(req), config.repositories.maxListedReferences)),
     'DELETE repository': (req, res, p) => {
       deleteRepository(store, signedIn(req, res), p.repository);
       res.status(204).end();
@@ -87,7 +87,7 @@ export function repositoryRoutes({ config, store }: ApiDependencies): Router {
   router.post('/api/repositories', (req, res) => {
     const body = bodyOf(req);
     const input = { name: body.name, visibility: body.visibility, description: body.description };
-    res.status(201).json(createRepository(store, signedIn(req, res), input, config.repositories.defaultVisibility));
+    res.status(201).json(createRepository(store, signedIn(req, res), input, config.repositories.defaultVisibility, config.repositories.maxListedReferences));
   });
 
   router.all('/api/repositories/*path', (req, res) => {
