@@ -172,9 +172,15 @@ export class RepositoryTable {
     return row && { id: row.id, repositoryId: row.repository_id, userId: row.user_id, author: row.username, body: row.body, createdAt: row.created_at };
   }
 
-  comments(repositoryId: number): Comment[] {
-    return (prepared(this.db, 'SELECT c.id, c.repository_id, u.username, c.body, c.created_at FROM comments c JOIN users u ON u.id = c.user_id WHERE c.repository_id = ? ORDER BY c.id')
-      .all(repositoryId) as { id: number; repository_id: number; username: string; body: string; created_at: string }[]).map((r) => ({
+  /** `limit` comments after skipping the `offset` newest, oldest first. */
+  commentCount(repositoryId: number): number {
+    return (prepared(this.db, 'SELECT COUNT(*) AS count FROM comments WHERE repository_id = ?').get(repositoryId) as { count: number }).count;
+  }
+
+  comments(repositoryId: number, limit: number, offset = 0): Comment[] {
+    return (prepared(this.db, `SELECT * FROM (SELECT c.id, c.repository_id, u.username, c.body, c.created_at FROM comments c JOIN users u ON u.id = c.user_id
+       WHERE c.repository_id = ? ORDER BY c.id DESC LIMIT ? OFFSET ?) ORDER BY id`)
+      .all(repositoryId, limit, offset) as { id: number; repository_id: number; username: string; body: string; created_at: string }[]).map((r) => ({
       id: r.id,
       repositoryId: r.repository_id,
       author: r.username,

@@ -239,6 +239,27 @@ describe('comments', () => {
     assert.deepEqual(list.body.comments.map((c: { body: string }) => c.body.length), [10, 5000]);
   });
 
+  it('are read in pages, newest first (n, page): another user\'s thousands of comments never load whole', async () => {
+    // Any signed-in user may comment on a public repository: 100,000 comments of 5,000
+    // characters made every view of its page or comments read 500 MB.
+    const { index, bob } = await setup();
+    const repo = index.store.repositories.byName('alice/web')!;
+    const bobId = index.store.users.byName('bobby')!.id;
+    index.store.db.transaction(() => {
+      for (let i = 0; i < 500; i++) index.store.repositories.addComment(repo.id, bobId, `comment ${i}`);
+    })();
+    const first = (await call(index, 'get', '/api/repositories/alice/web/comments')).body;
+    assert.deepEqual([first.comments.length, first.total, first.page, first.pageSize], [100, 500, 1, 100]);
+    assert.equal(first.comments[0].body, 'comment 400');
+    assert.equal(first.comments.at(-1).body, 'comment 499');
+    const oldest = (await call(index, 'get', '/api/repositories/alice/web/comments?n=3&page=167')).body;
+    assert.deepEqual(oldest.comments.map((c: { body: string }) => c.body), ['comment 0', 'comment 1']);
+    const page = await request(index.app).get('/r/alice/web');
+    assert.equal(page.status, 200);
+    assert.ok(!page.text.includes('comment 449<'), 'the UI shows the newest 50');
+    assert.ok(page.text.includes('comment 450<') && page.text.includes('Comments (500)'));
+  });
+
   it('refuse an empty or too long body (400), anonymous authors (401) and invisible repositories (404)', async () => {
     const { index, bob } = await setup();
     for (const body of ['', '   ', 'x'.repeat(5001), 12]) assertError(await post(index, bob, body), 400, 'INVALID_FIELD');

@@ -76,7 +76,10 @@ export function repositoryRoutes({ config, store }: ApiDependencies): Router {
       unstarRepository(store, signedIn(req, res), p.repository);
       res.status(204).end();
     },
-    'GET comments': (_req, res, p) => void res.json({ comments: listComments(store, principalOf(res), p.repository) }),
+    'GET comments': (req, res, p) => {
+      const paging = parsePaging({ n: req.query.n, page: req.query.page }, maxPageSize);
+      res.json({ ...listComments(store, principalOf(res), p.repository, paging), page: paging.page, pageSize: paging.n });
+    },
     'POST comments': (req, res, p) => void res.status(201).json(addComment(store, signedIn(req, res), p.repository, bodyOf(req).body)),
     'DELETE comment': (req, res, p) => {
       deleteComment(store, signedIn(req, res), p.repository, arg(p));

@@ -19,6 +19,9 @@ export function uiActor(req: Request, res: Response): Actor {
   return { user: signedInUser(res), principal: contextOf(res).principal, remote: req.ip ?? null };
 }
 
+/** The newest comments a repository's page shows. */
+const commentsShown = 50;
+
 export function repositoryRoutes({ config, store, sessions, registryHost, configs }: UiDependencies): Router {
   const router = express.Router();
   const field = (req: Request, name: string) => formField(req, name, true);
@@ -46,8 +49,9 @@ export function repositoryRoutes({ config, store, sessions, registryHost, config
     const { name, rest } = uiRepoPath(req);
     if (rest.length === 0) {
       const repo = describeRepository(store, ctx.principal, name, config.repositories.maxListedReferences);
-      const comments = listComments(store, ctx.principal, name).map((comment) => ({ comment, deletable: mayDeleteComment(store, ctx.principal, name, comment.author) }));
-      return void sendPage(res, repositoryPage(ctx, { repo, comments, mayAdminister: mayAdminister(store, ctx.principal, name), registryHost, tagPage: pageParam(req.query.page) }));
+      const listed = listComments(store, ctx.principal, name, { n: commentsShown, page: 1 });
+      const comments = listed.comments.map((comment) => ({ comment, deletable: mayDeleteComment(store, ctx.principal, name, comment.author) }));
+      return void sendPage(res, repositoryPage(ctx, { repo, comments, commentCount: listed.total, mayAdminister: mayAdminister(store, ctx.principal, name), registryHost, tagPage: pageParam(req.query.page) }));
     }
     if (matches(rest, 'tags', ':tag')) {
       const repo = describeRepository(store, ctx.principal, name, config.repositories.maxListedReferences);
