@@ -1,6 +1,6 @@
 // The referrers index (OCI distribution spec, "Listing Referrers"): every manifest pushed with a
 // `subject` gets a link under _referrers/<subject>/, so listing needs no scan of the repository.
-import { mapBounded, mediaTypes, type Descriptor, type ImageIndex } from '@wharf/shared';
+import { isDigest, mapBounded, mediaTypes, type Descriptor, type ImageIndex } from '@wharf/shared';
 import type { StorageDriver } from './driver/driver.js';
 import { baseName, deleteIfPresent, listIfPresent, readLink } from './links.js';
 import { referrerLinkPath, referrersPath } from './paths.js';
@@ -23,13 +23,23 @@ export class ReferrerIndex {
   /** Digests of the manifests that name `subject`. */
   async digests(name: string, subject: string): Promise<string[]> {
     const found: string[] = [];
+    for (const candidate of await this.candidates(name, subject)) if (await this.linked(name, subject, candidate)) found.push(candidate);
+    return found;
+  }
+
+  /** The digests the index's directories name, sorted, none of their links read yet. */
+  private async candidates(name: string, subject: string): Promise<string[]> {
+    const names: string[] = [];
     for (const algDir of await listIfPresent(this.driver, referrersPath(name, subject))) {
-      for (const hexDir of await listIfPresent(this.driver, algDir)) {
-        const digest = await readLink(this.driver, `${hexDir}/link`);
-        if (digest && digest === `${baseName(algDir)}:${baseName(hexDir)}`) found.push(digest);
-      }
+      for (const hexDir of await listIfPresent(this.driver, algDir)) names.push(`${baseName(algDir)}:${baseName(hexDir)}`);
     }
-    return found.sort();
+    // A stray directory names no digest: skipped, as a link naming another digest is.
+    return names.filter(isDigest).sort();
+  }
+
+  /** Whether the referrer's link is there and names it (a directory alone is a partial write). */
+  private async linked(name: string, subject: string, digest: string): Promise<boolean> {
+    return (await readLink(this.driver, referrerLinkPath(name, subject, digest))) === digest;
   }
 
   /**
@@ -39,11 +49,12 @@ export class ReferrerIndex {
    * size: one answer holding them all would be their count times that, built in memory.
    */
   async list(name: string, subject: string, source: ReferrerSource, page: ReferrerPageOptions): Promise<ReferrerPage> {
-    const digests = (await this.digests(name, subject)).filter((digest) => page.after === undefined || digest > page.after);
+    // Links are read with their manifests, a batch at a time: a page reads about its own.
+    const digests = (await this.candidates(name, subject)).filter((digest) => page.after === undefined || digest > page.after);
     const index: ImageIndex = { schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests: [] };
     let bytes = Buffer.byteLength(JSON.stringify(index));
     for (let start = 0; start < digests.length; start += describeConcurrency) {
-      const described = await mapBounded(digests.slice(start, start + describeConcurrency), describeConcurrency, (digest) => describe(source, name, digest));
+      const described = await mapBounded(digests.slice(start, start + describeConcurrency), describeConcurrency, async (digest) => ((await this.linked(name, subject, digest)) ? describe(source, name, digest) : undefined));
       for (const descriptor of described) {
         if (!descriptor || (page.artifactType !== undefined && descriptor.artifactType !== page.artifactType)) continue;
         // The descriptor and the comma before it.

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { Express } from 'express';
 import type { Descriptor, ImageIndex } from '@wharf/shared';
-import { assertError, blobOf, buildRegistry, mediaTypes, pushArtifact, pushImage, pushIndex, raw } from './harness.js';
+import { assertError, blobOf, buildRegistry, mediaTypes, pushArtifact, pushImage, pushIndex, raw, recordingDriver } from './harness.js';
 
 const name = 'team/app';
 const sbomType = 'application/vnd.example.sbom.v1';
@@ -127,6 +127,18 @@ describe('referrers API', () => {
     }
     assert.equal(path, undefined, 'the last page has no Link');
     assert.deepEqual(listed, [...pushed].sort());
+  });
+
+  it('a page reads the links and manifests of about its own referrers, not of every one', async () => {
+    const { driver, calls } = recordingDriver();
+    const { app } = await buildRegistry({ driver, maxManifestBytes: 8 * 1024 });
+    const image = await pushImage(app, name, { tag: 'v1' });
+    for (let i = 0; i < 40; i++) await pushArtifact(app, name, { artifactType: sbomType, subject: image.descriptor, annotations: { 'org.example.filler': `${i}`.padEnd(2000, 'x') } });
+    calls.length = 0;
+    const res = await raw(request(app).get(`/v2/${name}/referrers/${image.digest}`));
+    assert.ok(res.headers.link, 'a page of 40 referrers of 2 KB in 8 KB');
+    const linkReads = calls.filter((c) => c.startsWith('getContent') && c.includes('/_referrers/')).length;
+    assert.ok(linkReads <= 16, `${linkReads} referrer links read for one page`);
   });
 
   it('an invalid digest → 400 DIGEST_INVALID; a tag is not a digest', async () => {
