@@ -40,6 +40,11 @@ export const indexConfigSchema = z.strictObject({
     .strictObject({
       /** Visibility of a repository created by its first push. */
       defaultVisibility: z.enum(['public', 'private']).default('private'),
+      /**
+       * References (or layers) a repository's view lists in all over its tags (API and UI); tags
+       * past it are left out and counted. A manifest may list 10,000 and each tag repeats its.
+       */
+      maxListedReferences: z.number().int().min(1).default(20_000),
     })
     .prefault({}),
   token: z

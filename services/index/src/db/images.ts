@@ -77,19 +77,35 @@ export class ImageTable {
     return row && toManifest(row);
   }
 
-  /** Tags with their manifests, newest push first. The tag's digest is selected last: a tag whose
-   * manifest was not reported would otherwise read the join's NULL digest. */
-  tags(repositoryId: number, limit = 1000, offset = 0): TagRecord[] {
+  /**
+   * Tags with their manifests, newest push first: at most `limit`, and no more references (or
+   * layers) in all than `maxReferences`, but at least one tag. A manifest may list thousands and
+   * every tag repeats its manifest's, so the list is cut by their sum; each manifest is read and
+   * parsed once. A tag whose manifest was not reported keeps its digest, with no details.
+   */
+  tags(repositoryId: number, { limit = 1000, maxReferences = Infinity }: { limit?: number; maxReferences?: number } = {}): TagRecord[] {
     const rows = prepared(this.db, 
-        `SELECT m.*, t.tag, t.updated_at, t.digest FROM tags t LEFT JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest
-         WHERE t.repository_id = ? ORDER BY t.updated_at DESC, t.tag LIMIT ? OFFSET ?`,
+        `SELECT t.tag, t.updated_at, t.digest, m.digest IS NOT NULL AS reported,
+                CASE WHEN m.digest IS NULL THEN 0 ELSE max(json_array_length(m.layers), json_array_length(m.refs)) END AS weight
+         FROM tags t LEFT JOIN manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest
+         WHERE t.repository_id = ? ORDER BY t.updated_at DESC, t.tag LIMIT ?`,
       )
-      .all(repositoryId, limit, offset) as (ManifestRow & { tag: string; updated_at: string; digest: string })[];
-    return rows.map((r) => ({
-      ...toManifest({ ...r, media_type: r.media_type ?? '', size: r.size ?? 0, layers: r.layers ?? '[]', refs: r.refs ?? '[]', pushed_at: r.pushed_at ?? r.updated_at }),
-      tag: r.tag,
-      updatedAt: r.updated_at,
-    }));
+      .all(repositoryId, limit) as { tag: string; updated_at: string; digest: string; reported: number; weight: number }[];
+    const manifests = new Map<string, ManifestRecord | undefined>();
+    const tags: TagRecord[] = [];
+    let references = 0;
+    for (const row of rows) {
+      references += row.weight;
+      if (tags.length > 0 && references > maxReferences) break;
+      if (row.reported && !manifests.has(row.digest)) manifests.set(row.digest, this.manifest(repositoryId, row.digest));
+      const manifest = manifests.get(row.digest) ?? { digest: row.digest, mediaType: '', size: 0, layers: [], references: [], pushedAt: row.updated_at, pushedBy: null };
+      tags.push({ ...manifest, tag: row.tag, updatedAt: row.updated_at });
+    }
+    return tags;
+  }
+
+  tagCount(repositoryId: number): number {
+    return (prepared(this.db, 'SELECT COUNT(*) AS count FROM tags WHERE repository_id = ?').get(repositoryId) as { count: number }).count;
   }
 
   lastPush(repositoryId: number): string | undefined {

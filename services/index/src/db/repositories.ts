@@ -62,6 +62,16 @@ export class RepositoryTable {
     return toRepository(prepared(this.db, 'SELECT * FROM repositories WHERE id = ?').get(id) as RepositoryRow | undefined);
   }
 
+  /** One page (by name) of a namespace's repositories within `scope`, and how many there are. */
+  pageInNamespace(namespaceId: number, scope: PullableScope, limit: number, offset: number): { repositories: Repository[]; total: number } {
+    const pullable = pullableClause(scope);
+    const where = `WHERE r.namespace_id = ?${pullable.sql ? ` AND ${pullable.sql}` : ''}`;
+    const params = [namespaceId, ...pullable.params];
+    const total = (prepared(this.db, `SELECT COUNT(*) AS count FROM repositories r ${where}`).get(...params) as { count: number }).count;
+    const rows = prepared(this.db, `SELECT r.* FROM repositories r ${where} ORDER BY r.name LIMIT ? OFFSET ?`).all(...params, limit, offset) as RepositoryRow[];
+    return { repositories: rows.map((r) => toRepository(r)!), total };
+  }
+
   inNamespace(namespaceId: number): Repository[] {
     return (prepared(this.db, 'SELECT * FROM repositories WHERE namespace_id = ? ORDER BY name').all(namespaceId) as RepositoryRow[]).map(
       (r) => toRepository(r)!,
@@ -162,9 +172,15 @@ export class RepositoryTable {
     return row && { id: row.id, repositoryId: row.repository_id, userId: row.user_id, author: row.username, body: row.body, createdAt: row.created_at };
   }
 
-  comments(repositoryId: number): Comment[] {
-    return (prepared(this.db, 'SELECT c.id, c.repository_id, u.username, c.body, c.created_at FROM comments c JOIN users u ON u.id = c.user_id WHERE c.repository_id = ? ORDER BY c.id')
-      .all(repositoryId) as { id: number; repository_id: number; username: string; body: string; created_at: string }[]).map((r) => ({
+  /** `limit` comments after skipping the `offset` newest, oldest first. */
+  commentCount(repositoryId: number): number {
+    return (prepared(this.db, 'SELECT COUNT(*) AS count FROM comments WHERE repository_id = ?').get(repositoryId) as { count: number }).count;
+  }
+
+  comments(repositoryId: number, limit: number, offset = 0): Comment[] {
+    return (prepared(this.db, `SELECT * FROM (SELECT c.id, c.repository_id, u.username, c.body, c.created_at FROM comments c JOIN users u ON u.id = c.user_id
+       WHERE c.repository_id = ? ORDER BY c.id DESC LIMIT ? OFFSET ?) ORDER BY id`)
+      .all(repositoryId, limit, offset) as { id: number; repository_id: number; username: string; body: string; created_at: string }[]).map((r) => ({
       id: r.id,
       repositoryId: r.repository_id,
       author: r.username,
@@ -176,4 +192,20 @@ export class RepositoryTable {
   deleteComment(id: number): void {
     prepared(this.db, 'DELETE FROM comments WHERE id = ?').run(id);
   }
+}
+
+/**
+ * Whom a query shows which repositories (permissions/grant.ts: pullScope decides): every one, or
+ * the public ones plus those in `namespaces` (a name's first component, as namespaceOf) or with
+ * these ids.
+ */
+export type PullableScope = { all: true } | { all: false; namespaces: string[]; repositoryIds: number[] };
+
+/** The scope as SQL over `repositories r` (empty for every repository) and its parameters. */
+export function pullableClause(scope: PullableScope): { sql: string; params: unknown[] } {
+  if (scope.all) return { sql: '', params: [] };
+  return {
+    sql: "(r.visibility = 'public' OR substr(r.name, 1, instr(r.name || '/', '/') - 1) IN (SELECT value FROM json_each(?)) OR r.id IN (SELECT value FROM json_each(?)))",
+    params: [JSON.stringify(scope.namespaces), JSON.stringify(scope.repositoryIds)],
+  };
 }

@@ -5,7 +5,7 @@
 // admins have everything; a personal access token caps its holder's rights to its permission.
 import { isRepositoryName, type AccessRecord } from '@wharf/shared';
 import type { IndexStore } from '../db/store.js';
-import type { RepoPermission } from '../db/repositories.js';
+import type { PullableScope, RepoPermission } from '../db/repositories.js';
 import type { AccessToken, TokenPermission } from '../db/tokens.js';
 import type { User } from '../db/users.js';
 
@@ -104,16 +104,14 @@ export function grantAccess(store: IndexStore, principal: Principal, asked: Acce
 }
 
 /**
- * Whether the principal may pull each of many repositories (search, listings), decided with a
- * few queries up front instead of several per repository. The same rules as allowedActions:
- * every permission and every access-token cap includes pull.
+ * Which repositories the principal may pull, as data a query filters by (search, listings; db/
+ * repositories.ts: pullableClause). The same rules as allowedActions: every permission and every
+ * access-token cap includes pull.
  */
-export function pullFilter(store: IndexStore, principal: Principal): (repo: { id: number; name: string; visibility: string }) => boolean {
-  const isPublic = (repo: { visibility: string }) => repo.visibility === 'public';
-  if (principal.kind !== 'user' || principal.user.disabled) return isPublic;
+export function pullScope(store: IndexStore, principal: Principal): PullableScope {
+  if (principal.kind !== 'user' || principal.user.disabled) return { all: false, namespaces: [], repositoryIds: [] };
   const { user } = principal;
-  if (user.isAdmin) return () => true;
-  const ownedNamespaces = new Set([user.username, ...store.namespaces.orgsOf(user.id).filter((o) => o.role === 'owner').map((o) => o.name)]);
-  const granted = store.repositories.repositoryIdsWithPermission(user.id);
-  return (repo) => isPublic(repo) || ownedNamespaces.has(namespaceOf(repo.name)) || granted.has(repo.id);
+  if (user.isAdmin) return { all: true };
+  const ownedNamespaces = [user.username, ...store.namespaces.orgsOf(user.id).filter((o) => o.role === 'owner').map((o) => o.name)];
+  return { all: false, namespaces: ownedNamespaces, repositoryIds: [...store.repositories.repositoryIdsWithPermission(user.id)] };
 }

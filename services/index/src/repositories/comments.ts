@@ -18,8 +18,13 @@ export interface CommentView {
 
 const view = (c: Comment): CommentView => ({ id: c.id, author: c.author, body: c.body, createdAt: c.createdAt });
 
-export function listComments(store: IndexStore, principal: Principal, name: string): CommentView[] {
-  return store.repositories.comments(visibleRepository(store, principal, name).id).map(view);
+/**
+ * Page `page` of n comments counted from the newest (each page oldest first), and how many there
+ * are: anyone signed in may comment on a public repository, so its comments are never read whole.
+ */
+export function listComments(store: IndexStore, principal: Principal, name: string, paging: { n: number; page: number }): { comments: CommentView[]; total: number } {
+  const repo = visibleRepository(store, principal, name);
+  return { comments: store.repositories.comments(repo.id, paging.n, (paging.page - 1) * paging.n).map(view), total: store.repositories.commentCount(repo.id) };
 }
 
 export function addComment(store: IndexStore, actor: Actor, name: string, body: unknown): CommentView {

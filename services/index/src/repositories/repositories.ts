@@ -6,7 +6,7 @@ import type { IndexStore } from '../db/store.js';
 import type { ManifestRecord, ManifestReference } from '../db/images.js';
 import type { Repository, Visibility } from '../db/repositories.js';
 import { IndexError } from '../http/errors.js';
-import { may, namespaceOf, type Principal } from '../permissions/grant.js';
+import { may, namespaceOf, pullScope, type Principal } from '../permissions/grant.js';
 import { administeredRepository, visibleRepository } from './access.js';
 import { oneOf, optionalText, recordChange, type Actor } from './actor.js';
 import { isAddressable } from './paths.js';
@@ -40,6 +40,8 @@ export interface TagView {
 export interface RepositoryView extends RepositorySummary {
   starred: boolean;
   tags: TagView[];
+  /** Tags not listed (past the first 1000, or past repositories.maxListedReferences). */
+  tagsLeftOut?: number;
 }
 
 export function repositorySummary(store: IndexStore, repo: Repository): RepositorySummary {
@@ -55,11 +57,13 @@ export function repositorySummary(store: IndexStore, repo: Repository): Reposito
   };
 }
 
-export function repositoryView(store: IndexStore, repo: Repository, principal: Principal): RepositoryView {
+/** `maxReferences`: repositories.maxListedReferences, the references all listed tags carry at most. */
+export function repositoryView(store: IndexStore, repo: Repository, principal: Principal, maxReferences: number): RepositoryView {
   // A tag's pushedAt is when the tag last moved, which is what a reader of the list wants.
-  const tags = store.images.tags(repo.id).map((t) => ({ tag: t.tag, digest: t.digest, mediaType: t.mediaType, size: t.size, layers: t.layers, references: t.references, pushedAt: t.updatedAt }));
+  const tags = store.images.tags(repo.id, { maxReferences }).map((t) => ({ tag: t.tag, digest: t.digest, mediaType: t.mediaType, size: t.size, layers: t.layers, references: t.references, pushedAt: t.updatedAt }));
   const starred = principal.kind === 'user' && store.repositories.isStarred(repo.id, principal.user.id);
-  return { ...repositorySummary(store, repo), starred, tags };
+  const leftOut = store.images.tagCount(repo.id) - tags.length;
+  return { ...repositorySummary(store, repo), starred, tags, ...(leftOut > 0 ? { tagsLeftOut: leftOut } : {}) };
 }
 
 function checkNewName(value: unknown): string {
@@ -78,6 +82,7 @@ export function createRepository(
   actor: Actor,
   input: { name: unknown; visibility?: unknown; description?: unknown },
   defaultVisibility: Visibility,
+  maxReferences: number,
 ): RepositoryView {
   const name = checkNewName(input.name);
   const visibility = input.visibility === undefined ? defaultVisibility : oneOf(input.visibility, visibilities, 'visibility');
@@ -91,11 +96,11 @@ export function createRepository(
     recordChange(store, actor, 'repository.create', name, { visibility });
     return created;
   });
-  return repositoryView(store, repo, actor.principal);
+  return repositoryView(store, repo, actor.principal, maxReferences);
 }
 
-export function describeRepository(store: IndexStore, principal: Principal, name: string): RepositoryView {
-  return repositoryView(store, visibleRepository(store, principal, name), principal);
+export function describeRepository(store: IndexStore, principal: Principal, name: string, maxReferences: number): RepositoryView {
+  return repositoryView(store, visibleRepository(store, principal, name), principal, maxReferences);
 }
 
 /** One manifest of a repository the caller may pull, by digest (an index's platform). */
@@ -106,17 +111,18 @@ export function describeManifest(store: IndexStore, principal: Principal, name: 
   return manifest;
 }
 
-/** The namespace's repositories the caller may pull. */
-export function listNamespaceRepositories(store: IndexStore, principal: Principal, namespaceName: string): RepositorySummary[] {
+/**
+ * One page (by name) of the namespace's repositories the caller may pull, and how many there are:
+ * SQLite filters and cuts, so a namespace of 100,000 costs one page of summaries.
+ */
+export function listNamespaceRepositories(store: IndexStore, principal: Principal, namespaceName: string, paging: { n: number; page: number }): { repositories: RepositorySummary[]; total: number } {
   const namespace = store.namespaces.byName(namespaceName);
   if (!namespace) throw new IndexError('NOT_FOUND', { message: `no such namespace: ${namespaceName}`, detail: { namespace: namespaceName } });
-  return store.repositories
-    .inNamespace(namespace.id)
-    .filter((repo) => may(store, principal, repo.name, 'pull'))
-    .map((repo) => repositorySummary(store, repo));
+  const { repositories, total } = store.repositories.pageInNamespace(namespace.id, pullScope(store, principal), paging.n, (paging.page - 1) * paging.n);
+  return { repositories: repositories.map((repo) => repositorySummary(store, repo)), total };
 }
 
-export function updateRepository(store: IndexStore, actor: Actor, name: string, input: { visibility?: unknown; description?: unknown }): RepositoryView {
+export function updateRepository(store: IndexStore, actor: Actor, name: string, input: { visibility?: unknown; description?: unknown }, maxReferences: number): RepositoryView {
   const changes: { visibility?: Visibility; description?: string } = {};
   if (input.visibility !== undefined) changes.visibility = oneOf(input.visibility, visibilities, 'visibility');
   const description = optionalText(input.description, maxDescriptionLength, 'description');
@@ -127,7 +133,7 @@ export function updateRepository(store: IndexStore, actor: Actor, name: string, 
     recordChange(store, actor, 'repository.update', name, { ...changes });
     return store.repositories.byId(found.id)!;
   });
-  return repositoryView(store, repo, actor.principal);
+  return repositoryView(store, repo, actor.principal, maxReferences);
 }
 
 export function deleteRepository(store: IndexStore, actor: Actor, name: string): void {

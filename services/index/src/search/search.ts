@@ -3,7 +3,9 @@
 // callers who may pull them (grant.ts decides), most-starred first, in pages.
 import type { IndexStore } from '../db/store.js';
 import { IndexError } from '../http/errors.js';
-import { pullFilter, type Principal } from '../permissions/grant.js';
+import { prepared } from '../db/open.js';
+import { pullableClause, type PullableScope } from '../db/repositories.js';
+import { pullScope, type Principal } from '../permissions/grant.js';
 
 export const defaultPageSize = 25;
 export const maxPageSize = 100;
@@ -47,7 +49,12 @@ export function parseSearchQuery(raw: { q?: unknown; n?: unknown; page?: unknown
   if (typeof q !== 'string' || q.length > maxQueryLength) {
     throw new IndexError('INVALID_FIELD', { message: `q must be one string of at most ${maxQueryLength} characters`, detail: { field: 'q' } });
   }
-  return { q: q.trim(), n: positiveInteger(raw.n, defaultPageSize, maxPageSize, 'n'), page: positiveInteger(raw.page, 1, 1_000_000, 'page') };
+  return { q: q.trim(), ...parsePaging(raw) };
+}
+
+/** n (1 to 100) and page from the query string; INVALID_FIELD naming a malformed one. */
+export function parsePaging(raw: { n?: unknown; page?: unknown }, defaultN = defaultPageSize): { n: number; page: number } {
+  return { n: positiveInteger(raw.n, defaultN, maxPageSize, 'n'), page: positiveInteger(raw.page, 1, 1_000_000, 'page') };
 }
 
 /** A LIKE pattern matching q anywhere, with q's own % _ and \ taken literally. */
@@ -56,31 +63,45 @@ function containsPattern(q: string): string {
 }
 
 interface MatchRow {
-  id: number;
   name: string;
-  visibility: string;
   description: string;
   star_count: number;
+  id: number;
 }
 
+/** The WHERE clause and its parameters: q in the name or description, and what the principal may pull. */
+function matching(q: string, scope: PullableScope): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (q !== '') {
+    const pattern = containsPattern(q);
+    clauses.push("(lower(r.name) LIKE ? ESCAPE '\\' OR lower(r.description) LIKE ? ESCAPE '\\')");
+    params.push(pattern, pattern);
+  }
+  const pullable = pullableClause(scope);
+  if (pullable.sql) {
+    clauses.push(pullable.sql);
+    params.push(...pullable.params);
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/**
+ * One page of matches, counted, ordered and cut by SQLite: only the page's rows come into the
+ * process, so a search (and the UI's home page) costs the same for 100 or 100,000 repositories.
+ */
 export function searchRepositories(store: IndexStore, principal: Principal, query: SearchQuery): SearchPage {
-  const pattern = containsPattern(query.q);
-  // Anonymous callers can only ever see public repositories, so SQL can filter those; for a user,
-  // every private match goes through grant.ts, the one place permission rules live.
-  const onlyPublic = principal.kind === 'anonymous' ? "AND r.visibility = 'public'" : '';
-  const rows = store.db
-    .prepare(
-      `SELECT r.id, r.name, r.visibility, r.description, (SELECT COUNT(*) FROM stars s WHERE s.repository_id = r.id) AS star_count
-       FROM repositories r
-       WHERE (lower(r.name) LIKE ? ESCAPE '\\' OR lower(r.description) LIKE ? ESCAPE '\\') ${onlyPublic}
-       ORDER BY star_count DESC, r.name`,
-    )
-    .all(pattern, pattern) as MatchRow[];
-  const visible = rows.filter(pullFilter(store, principal));
-  const pageRows = visible.slice((query.page - 1) * query.n, query.page * query.n);
+  const { where, params } = matching(query.q, pullScope(store, principal));
+  const total = (prepared(store.db, `SELECT COUNT(*) AS count FROM repositories r ${where}`).get(...params) as { count: number }).count;
+  const pageRows = prepared(
+    store.db,
+    `SELECT r.id, r.name, r.description, (SELECT COUNT(*) FROM stars s WHERE s.repository_id = r.id) AS star_count
+     FROM repositories r ${where}
+     ORDER BY star_count DESC, r.name LIMIT ? OFFSET ?`,
+  ).all(...params, query.n, (query.page - 1) * query.n) as MatchRow[];
   return {
-    num_pages: Math.ceil(visible.length / query.n),
-    num_results: visible.length,
+    num_pages: Math.ceil(total / query.n),
+    num_results: total,
     page_size: query.n,
     page: query.page,
     query: query.q,

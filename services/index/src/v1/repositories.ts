@@ -91,7 +91,7 @@ export function startPush(ctx: V1Context, principal: UserPrincipal, name: string
     let repo = store.repositories.byName(name);
     if (!repo) {
       ensureLibraryNamespace(ctx, name, principal);
-      createRepository(store, { user: principal.user, principal, remote: ctx.remote }, { name }, ctx.config.repositories.defaultVisibility);
+      createRepository(store, { user: principal.user, principal, remote: ctx.remote }, { name }, ctx.config.repositories.defaultVisibility, ctx.config.repositories.maxListedReferences);
       repo = store.repositories.byName(name)!;
     }
     // The spec's "initialized" state: ids known, checksums still empty until the push ends.

@@ -3,6 +3,8 @@
 // Addresses are simulated with X-Forwarded-For behind one trusted proxy.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import request from 'supertest';
 import type { Index } from '../../src/index.js';
 import { assertError, basic, buildIndex, password, signUp } from './harness.js';
@@ -19,7 +21,29 @@ function assertLimited(res: request.Response): void {
   assert.equal(res.headers['ratelimit-remaining'], '0');
 }
 
+/** Heap and buffer bytes still referenced after a full collection (the runner has no --expose-gc). */
+function retainedBytes(): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+}
+
 describe('rate limits', () => {
+  it('keeps no client-sized text per failed-login key: 40 sign-ups with 900 KB usernames retain next to nothing', async () => {
+    // The (account, address) key held the username as sent: 600 requests a minute of 1 MB JSON
+    // bodies made one anonymous address hold 600 MB until the window ended.
+    const index = await buildIndex();
+    const before = retainedBytes();
+    for (let i = 0; i < 40; i++) {
+      const res = await request(index.app).post('/api/users').send({ username: String(i).padEnd(900_000, 'x'), email: 'a@example.com', password });
+      assertError(res, 400, 'INVALID_FIELD');
+    }
+    const retained = retainedBytes() - before;
+    assert.ok(retained < 8 * 1024 * 1024, `${(retained / 1024 / 1024).toFixed(1)} MiB retained`);
+  });
+
   it('answers 429 TOOMANYREQUESTS with Retry-After and RateLimit-* once an address uses its requests', async () => {
     const index = await buildIndex({ http: { trustProxy: 1 }, rateLimit: { window: '1m', perAddress: 3, failedPerAccount: 100 } });
     for (let i = 0; i < 3; i++) {

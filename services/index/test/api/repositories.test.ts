@@ -77,6 +77,23 @@ describe('GET /api/repositories/:namespace/:name', () => {
     assert.deepEqual({ ...tags[0], pushedAt: undefined }, { tag: 'v1', digest: digestA, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1234, layers: [digestB], references: [], pushedAt: undefined });
   });
 
+  it('lists tags up to repositories.maxListedReferences references in all, and says how many it left out', async () => {
+    // A manifest may list 10,000 references (the registry's default cap), and a tenant may tag it
+    // a thousand times: each tag carried the whole list, so one anonymous GET of 100 such tags
+    // took 8 s of the index's only thread, 760 MB of heap and a 230 MB answer.
+    const { index } = await setup();
+    const repo = index.store.repositories.byName('alice/web')!;
+    const references = Array.from({ length: 10_000 }, () => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: digestB, size: 1 }));
+    index.store.images.recordManifest(repo.id, { digest: digestA, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1, layers: references.map((r) => r.digest), references, pushedBy: null });
+    for (let i = 0; i < 20; i++) index.store.images.setTag(repo.id, `t${String(i).padStart(2, '0')}`, digestA, '2026-01-01T00:00:00Z');
+    const res = await call(index, 'get', '/api/repositories/alice/web');
+    assert.equal(res.status, 200);
+    assert.ok(res.text.length < 8 * 1024 * 1024, `an answer of ${res.text.length} bytes`);
+    assert.equal(res.body.tags.length, 2);
+    assert.equal(res.body.tags[0].references.length, 10_000);
+    assert.equal(res.body.tagsLeftOut, 18);
+  });
+
   it('keeps a tag\'s digest even when its manifest was never reported', async () => {
     const { index } = await setup();
     index.store.images.setTag(index.store.repositories.byName('alice/web')!.id, 'orphan', digestB);
@@ -109,6 +126,26 @@ describe('GET /api/namespaces/:namespace/repositories', () => {
     assert.deepEqual(await names(bob), ['alice/web']);
     assert.deepEqual(await names(alice), ['alice/secret', 'alice/web']);
     assertError(await call(index, 'get', '/api/namespaces/nobody/repositories'), 404, 'NOT_FOUND');
+  });
+
+  it('answers in pages (n, page): a namespace of thousands of repositories is never described whole', async () => {
+    // One anonymous GET of a namespace with 50,000 repositories took 2.5 s of the index's only
+    // thread (a permission check and a summary each) and answered 110 MB.
+    const { index, alice, bob } = await setup();
+    const db = index.store.db;
+    const namespaceId = (db.prepare('SELECT id FROM namespaces WHERE name = ?').get('alice') as { id: number }).id;
+    const insert = db.prepare("INSERT INTO repositories (namespace_id, name, visibility, description, created_at, updated_at) VALUES (?, ?, ?, '', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) insert.run(namespaceId, `alice/r${String(i).padStart(4, '0')}`, i % 2 ? 'public' : 'private');
+    })();
+    const first = (await call(index, 'get', '/api/namespaces/alice/repositories', bob)).body;
+    assert.equal(first.repositories.length, 100);
+    assert.deepEqual([first.total, first.page, first.pageSize], [1501, 1, 100]);
+    assert.equal(first.repositories[0].name, 'alice/r0001');
+    const last = (await call(index, 'get', '/api/namespaces/alice/repositories?n=2&page=1501', alice)).body;
+    assert.deepEqual(last.repositories.map((r: { name: string }) => r.name), ['alice/secret', 'alice/web']);
+    assert.equal(last.total, 3002);
+    assertError(await call(index, 'get', '/api/namespaces/alice/repositories?n=101'), 400, 'INVALID_FIELD');
   });
 });
 
@@ -200,6 +237,27 @@ describe('comments', () => {
     assert.equal((await post(index, bob, 'x'.repeat(5000))).status, 201);
     const list = await call(index, 'get', '/api/repositories/alice/web/comments');
     assert.deepEqual(list.body.comments.map((c: { body: string }) => c.body.length), [10, 5000]);
+  });
+
+  it('are read in pages, newest first (n, page): another user\'s thousands of comments never load whole', async () => {
+    // Any signed-in user may comment on a public repository: 100,000 comments of 5,000
+    // characters made every view of its page or comments read 500 MB.
+    const { index, bob } = await setup();
+    const repo = index.store.repositories.byName('alice/web')!;
+    const bobId = index.store.users.byName('bobby')!.id;
+    index.store.db.transaction(() => {
+      for (let i = 0; i < 500; i++) index.store.repositories.addComment(repo.id, bobId, `comment ${i}`);
+    })();
+    const first = (await call(index, 'get', '/api/repositories/alice/web/comments')).body;
+    assert.deepEqual([first.comments.length, first.total, first.page, first.pageSize], [100, 500, 1, 100]);
+    assert.equal(first.comments[0].body, 'comment 400');
+    assert.equal(first.comments.at(-1).body, 'comment 499');
+    const oldest = (await call(index, 'get', '/api/repositories/alice/web/comments?n=3&page=167')).body;
+    assert.deepEqual(oldest.comments.map((c: { body: string }) => c.body), ['comment 0', 'comment 1']);
+    const page = await request(index.app).get('/r/alice/web');
+    assert.equal(page.status, 200);
+    assert.ok(!page.text.includes('comment 449<'), 'the UI shows the newest 50');
+    assert.ok(page.text.includes('comment 450<') && page.text.includes('Comments (500)'));
   });
 
   it('refuse an empty or too long body (400), anonymous authors (401) and invisible repositories (404)', async () => {

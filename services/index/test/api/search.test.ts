@@ -74,6 +74,44 @@ describe('GET /v1/search', () => {
     assert.deepEqual((await search(index, { q: '', n: '2', page: '3' }, alice)).body.results, []);
   });
 
+  it('reads one page of rows, however many repositories match (an anonymous search must not load them all)', async () => {
+    // A registry of many repositories (tenants create them freely) made every search and the UI's
+    // home page read, describe and sort all of them in the index's only thread: ~1 s at 50,000.
+    const { index, alice, bob } = await setup();
+    const mallory = await signUp(index, 'mallory');
+    await createRepo(index, mallory, 'mallory/seed', 'public');
+    const db = index.store.db;
+    const namespaceId = (db.prepare('SELECT namespace_id AS id FROM repositories WHERE name = ?').get('mallory/seed') as { id: number }).id;
+    const insert = db.prepare("INSERT INTO repositories (namespace_id, name, visibility, description, created_at, updated_at) VALUES (?, ?, ?, ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) insert.run(namespaceId, `mallory/r${i}`, i % 10 ? 'public' : 'private', `filler ${'d'.repeat(500)}`);
+    })();
+    let rowsRead = 0;
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      const statement = prepare(sql);
+      const all = statement.all.bind(statement);
+      statement.all = ((...params: unknown[]) => {
+        const rows = all(...params);
+        rowsRead += rows.length;
+        return rows;
+      }) as typeof statement.all;
+      return statement;
+    }) as typeof db.prepare;
+    for (const [query, user, total] of [
+      [{ q: '' }, undefined, 2704],
+      [{ q: 'filler', n: '100' }, bob, 2700],
+      [{ q: 'filler', page: '3' }, mallory, 3000],
+      [{ q: 'nginx' }, alice, 3],
+    ] as const) {
+      rowsRead = 0;
+      const res = await search(index, query, user);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.num_results, total);
+      assert.ok(rowsRead <= 150, `${rowsRead} rows read for one page of ${JSON.stringify(query)}`);
+    }
+  });
+
   it('allows n up to 100', async () => {
     const { index } = await setup();
     assert.equal((await search(index, { q: 'nginx', n: '100' })).body.page_size, 100);

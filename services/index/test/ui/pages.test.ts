@@ -97,7 +97,7 @@ describe('the repository page', () => {
     assert.match((await bob.get('/r/alice/web')).text, /Unstar/);
     await bob.submit('/r/alice/web/-/comments', { body: 'Nice image' }, { from: '/r/alice/web', status: 303 });
     await bob.submit('/r/alice/web/-/comments', { body: 'Second thought' }, { from: '/r/alice/web', status: 303 });
-    const [first, second] = index.store.repositories.comments(index.store.repositories.byName('alice/web')!.id);
+    const [first, second] = index.store.repositories.comments(index.store.repositories.byName('alice/web')!.id, 100);
     assert.ok(first && second);
     const carol = await signUp(index, 'carol');
     const c = browser(index);
@@ -110,16 +110,16 @@ describe('the repository page', () => {
     const a = browser(index);
     await a.login('alice', password);
     await a.submit(`/r/alice/web/-/comments/${second.id}/delete`, {}, { from: '/r/alice/web', status: 303 });
-    assert.equal(index.store.repositories.comments(index.store.repositories.byName('alice/web')!.id).length, 0);
+    assert.equal(index.store.repositories.comments(index.store.repositories.byName('alice/web')!.id, 100).length, 0);
     // A site admin, neither author nor repository admin, deletes any comment too.
     await bob.submit('/r/alice/web/-/comments', { body: 'Spam' }, { from: '/r/alice/web', status: 303 });
-    const [spam] = index.store.repositories.comments(index.store.repositories.byName('alice/web')!.id);
+    const [spam] = index.store.repositories.comments(index.store.repositories.byName('alice/web')!.id, 100);
     const admin = await makeAdmin(index);
     const s = browser(index);
     await s.login(admin.username, admin.password);
     assert.match((await s.get('/r/alice/web')).text, /Delete comment/);
     await s.submit(`/r/alice/web/-/comments/${spam!.id}/delete`, {}, { from: '/r/alice/web', status: 303 });
-    assert.equal(index.store.repositories.comments(index.store.repositories.byName('alice/web')!.id).length, 0);
+    assert.equal(index.store.repositories.comments(index.store.repositories.byName('alice/web')!.id, 100).length, 0);
     await bob.submit('/r/alice/web/-/unstar', {}, { from: '/r/alice/web', status: 303 });
     assert.equal(index.store.repositories.starCount(index.store.repositories.byName('alice/web')!.id), 0);
   });

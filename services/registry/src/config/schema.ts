@@ -227,6 +227,12 @@ export const v1Schema = z
     /** How long a token (or a repository's being public) the index confirmed is trusted. */
     tokenCacheTtl: duration.default('10s'),
     /**
+     * A read without a token compares the copies of every public repository holding the image id
+     * (auth/image-access.ts); an id held by more than this many repositories is not served
+     * without a token, so one read never costs a check per holder (issue #12).
+     */
+    maxPublicHolders: z.number().int().min(1).default(32),
+    /**
      * A gzip layer is gunzipped to compute its diff id (storage/layer-digests.ts); these bound that
      * work (issue #12: a 4 MiB gzip of zeros cost 36 s of CPU). Decompressed bytes may reach
      * layerExpansionAllowance + maxLayerExpansion × the bytes received so far, and never

@@ -50,7 +50,7 @@ export function createApp({ config, storage, auth, logger, operations }: AppDepe
     upload: uploads.start,
     'upload-chunk': uploads.session,
     blob: blobRoutes(storage, { deleteEnabled, redirect: config.storage.redirect.enabled, readOnly: config.storage.readOnly }),
-    referrers: referrerRoutes(storage),
+    referrers: referrerRoutes(storage, config.storage.maxManifestBytes),
   };
 
   const app = express();

@@ -9,8 +9,10 @@
 //
 // A batch is bounded by events (maxBatch) and by bytes (maxBatchBytes). A batch the endpoint
 // refuses for good (sender.ts: isPermanentRefusal) must not hold up the events behind it: the
-// batch is halved until the refused entry is alone, and that entry goes to dead-letter/ with an
-// error log line; an entry larger than the batch budget on its own goes there too. When the
+// batch is halved until the refused entry is alone; that entry's events are then sent one by one
+// (an entry holds concurrent requests' events, often several tenants'), and only the refused ones
+// go to dead-letter/ with an error log line; an entry larger than the batch budget on its own goes
+// there too. When the
 // stored queue is at its byte budget (maxQueueBytes), new events are not stored: the push still
 // succeeds, the event is counted as refused and logged (an outage of the receiver must not stop
 // pushes), and the receiver misses it.
@@ -236,12 +238,42 @@ export class Endpoint {
       this.deps.logger.warn({ events: events.length, problem: failure.problem, nextBatchEntries: this.narrowTo }, 'notification batch refused; sending smaller batches to find the refused events');
       return;
     }
+    if (events.length > 1) return this.sendEach(entries[0]!, events);
     await this.deadLetter(entries, events.length, events.map((e) => e.id), `refused: ${failure.problem}`);
   }
 
-  /** Moves entries to dead-letter/ with a log line; the queue goes on with the next ones. */
-  private async deadLetter(entries: QueueEntry[], count: number, eventIds: string[], reason: string): Promise<void> {
-    const deleted = await this.queue.deadLetter(entries);
+  /**
+   * A refused entry of several events holds several requests' events, often several tenants'
+   * (group commit, queue.ts): each is sent alone, so that only the refused ones go to
+   * dead-letter/. A failure that is not for good (or a lost lease) stops there; the entry then
+   * keeps the events not yet sent, in its place.
+   */
+  private async sendEach(entry: QueueEntry, events: Event[]): Promise<void> {
+    const refused: Event[] = [];
+    let done = 0;
+    let failure: SendFailure | undefined;
+    while (done < events.length && (await this.lease.hold())) {
+      failure = await sendEnvelope(this.options, envelopeBody([events[done]!]));
+      if (failure !== undefined && !isPermanentRefusal(failure)) break;
+      if (failure === undefined) this.counts.delivered++;
+      else refused.push(events[done]!);
+      failure = undefined;
+      done++;
+    }
+    const delivered = done - refused.length;
+    this.counts.queued = Math.max(0, this.counts.queued - delivered);
+    if (refused.length) {
+      const reason = 'refused when sent alone';
+      await this.deadLetter([entry], refused.length, refused.map((e) => e.id), reason, () => this.queue.deadLetterEvents(entry, refused));
+    }
+    const left = await this.queue.narrow(entry, events.slice(done));
+    this.narrowTo = Infinity;
+    if (failure) await this.failed(left ? [left] : [], events.slice(done), failure.problem);
+  }
+
+  /** Moves entries (or some of their events) to dead-letter/ with a log line; the queue goes on with the next ones. */
+  private async deadLetter(entries: QueueEntry[], count: number, eventIds: string[], reason: string, move = () => this.queue.deadLetter(entries)): Promise<void> {
+    const deleted = await move();
     this.narrowTo = Infinity;
     this.failures = 0;
     this.counts.deadLettered += count;

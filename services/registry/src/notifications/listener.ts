@@ -45,7 +45,9 @@ function pushTarget(name: string, reference: string, content: Buffer, contentTyp
       mediaType: d.mediaType,
       digest: d.digest,
       size: d.size,
-      ...(d.platform ? { platform: { architecture: d.platform.architecture, os: d.platform.os, ...(d.platform.variant ? { variant: d.platform.variant } : {}) } } : {}),
+      // Receivers (the index: shared/src/events.ts) refuse a platform without both, and with it
+      // the whole envelope: a manifest's empty strings say nothing, so they are left out.
+      ...(d.platform?.architecture && d.platform.os ? { platform: { architecture: d.platform.architecture, os: d.platform.os, ...(d.platform.variant ? { variant: d.platform.variant } : {}) } } : {}),
     })),
   };
   const url = manifestUrl(origin, name, digest);

@@ -77,6 +77,17 @@ function entriesOf(paths: readonly string[]): QueueEntry[] {
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+/** An entry's stored bytes: the envelope of these serialized events. */
+function envelopeContent(eventJson: readonly string[]): Buffer {
+  return Buffer.from(`{"events":[${eventJson.join(',')}]}`, 'utf8');
+}
+
+/** The entry's name with another event count and size: the same place in the order. */
+function renamed(entry: QueueEntry, count: number, bytes: number): string {
+  const [, time, producer, sequence] = entryName.exec(entry.name)!;
+  return `${time}-${producer}-${sequence}-${count}-${bytes}`;
+}
+
 export class DurableQueue {
   private readonly pending: PendingEvent[] = [];
   private pendingBytes = 0;
@@ -187,6 +198,39 @@ export class DurableQueue {
       });
       this.storedBytes = Math.max(0, this.storedBytes - entry.bytes);
     }
+    return this.trimDeadLetters();
+  }
+
+  /**
+   * Stores some of an entry's events in dead-letter/ under the entry's place in the order (the
+   * entry itself stays; narrow() takes them out of it), then trims dead-letter/ like deadLetter.
+   */
+  async deadLetterEvents(entry: QueueEntry, events: readonly Event[]): Promise<string[]> {
+    const content = envelopeContent(events.map((e) => JSON.stringify(e)));
+    await this.store(`${this.deadLetterDir}/${renamed(entry, events.length, content.length)}`, content);
+    return this.trimDeadLetters();
+  }
+
+  /**
+   * Replaces an entry with one holding only `events` (a part of its own), named to sort where it
+   * did: the same time, producer and sequence. The new entry, or undefined if no events are left.
+   * A crash in between leaves both, so the kept events are sent again: at least once.
+   */
+  async narrow(entry: QueueEntry, events: readonly Event[]): Promise<QueueEntry | undefined> {
+    let kept: QueueEntry | undefined;
+    if (events.length) {
+      const content = envelopeContent(events.map((e) => JSON.stringify(e)));
+      const name = renamed(entry, events.length, content.length);
+      kept = { path: `${this.queueDir}/${name}`, name, count: events.length, bytes: content.length };
+      await this.store(kept.path, content);
+      this.storedBytes += content.length;
+    }
+    await this.remove([entry]);
+    return kept;
+  }
+
+  /** Deletes the oldest dead letters past the budget; resolves their names. */
+  private async trimDeadLetters(): Promise<string[]> {
     const kept = entriesOf(await this.driver.list(this.deadLetterDir).catch((err: unknown) => (isPathNotFound(err) ? [] : Promise.reject(err))));
     let bytes = kept.reduce((sum, e) => sum + e.bytes, 0);
     const deleted: string[] = [];
@@ -228,7 +272,7 @@ export class DurableQueue {
   private async writeAll(): Promise<void> {
     while (this.pending.length) {
       const batch = this.pending.splice(0, this.entryLength());
-      const content = Buffer.from(`{"events":[${batch.map((p) => p.json).join(',')}]}`, 'utf8');
+      const content = envelopeContent(batch.map((p) => p.json));
       const path = `${this.queueDir}/${this.nextName(batch.length, content.length)}`;
       try {
         await this.store(path, content);

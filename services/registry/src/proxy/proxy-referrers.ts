@@ -4,8 +4,8 @@
 // 2.8) makes this a 404 too, so clients fall back to the referrers tag schema, whose tags the
 // cache fetches like any other. An upstream that is down leaves the cached referrers in service.
 import type { Logger } from 'pino';
-import { mediaTypes, RegistryError, type Descriptor, type ImageIndex } from '@wharf/shared';
-import type { ReferrerSource } from '../storage/referrers.js';
+import { RegistryError, type Descriptor } from '@wharf/shared';
+import type { ReferrerPage, ReferrerPageOptions, ReferrerSource } from '../storage/referrers.js';
 import type { Referrers } from '../storage/registry-storage.js';
 import { upstreamFailure } from './refusal.js';
 import type { UpstreamRouter } from './routing.js';
@@ -23,10 +23,12 @@ export class ProxyReferrers implements Referrers {
     return this.inner.digests(name, subject);
   }
 
-  async list(name: string, subject: string, source: ReferrerSource, artifactType?: string): Promise<ImageIndex> {
+  /** The cache's pages, then the upstream's referrers the cache lacks with its last page. */
+  async list(name: string, subject: string, source: ReferrerSource, page: ReferrerPageOptions): Promise<ReferrerPage> {
     const route = await this.router.route(name);
-    if (!route) return this.inner.list(name, subject, source, artifactType);
-    const cached = await this.inner.list(name, subject, source, artifactType);
+    if (!route) return this.inner.list(name, subject, source, page);
+    const cached = await this.inner.list(name, subject, source, page);
+    if (cached.next !== undefined) return cached;
     let upstream: Descriptor[] | undefined;
     try {
       upstream = await route.upstream.listReferrers(route.remote, subject);
@@ -43,8 +45,9 @@ export class ProxyReferrers implements Referrers {
         detail: { name, upstream: route.upstream.name },
       });
     }
-    const seen = new Set(cached.manifests.map((d) => d.digest));
-    const fromUpstream = upstream.filter((d) => !seen.has(d.digest) && (artifactType === undefined || d.artifactType === artifactType));
-    return { schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests: [...cached.manifests, ...fromUpstream] };
+    // Every cached referrer, also those listed on earlier pages.
+    const seen = new Set(await this.inner.digests(name, subject));
+    const fromUpstream = upstream.filter((d) => !seen.has(d.digest) && (page.artifactType === undefined || d.artifactType === page.artifactType));
+    return { index: { ...cached.index, manifests: [...cached.index.manifests, ...fromUpstream] } };
   }
 }

@@ -79,7 +79,11 @@ export function enableV1(app: Express, config: RegistryConfig, deps: V1Dependenc
     maxUncompressedBytes: maxLayerUncompressedBytes,
     timeoutMs: durationMs(layerDigestTimeout),
   });
-  const v1Deps: V1Deps = { storage, access: imageAccess(storage.images, storage.membership, authorizer.isPublic), bodyBudget: deps.bodyBudget };
+  const v1Deps: V1Deps = {
+    storage,
+    access: imageAccess(storage.images, storage.membership, authorizer.isPublic, config.v1.maxPublicHolders),
+    bodyBudget: deps.bodyBudget,
+  };
   const router = express.Router();
   router.use(v1Dispatcher(routeTables(v1Deps, authorizer, config.storage.delete.enabled), authorizer, config.storage.readOnly));
   router.use(v1ErrorRenderer(deps.logger));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { Express } from 'express';
 import type { Descriptor, ImageIndex } from '@wharf/shared';
-import { assertError, blobOf, buildRegistry, mediaTypes, pushArtifact, pushImage, pushIndex, raw } from './harness.js';
+import { assertError, blobOf, buildRegistry, mediaTypes, pushArtifact, pushImage, pushIndex, raw, recordingDriver } from './harness.js';
 
 const name = 'team/app';
 const sbomType = 'application/vnd.example.sbom.v1';
@@ -97,6 +97,48 @@ describe('referrers API', () => {
     // Deleting the subject's tag leaves its referrers alone.
     assert.equal((await request(app).delete(`/v2/${name}/manifests/v1`)).status, 202);
     assert.equal((await referrers(app, name, image.digest)).index.manifests.length, 2);
+  });
+
+  it('a subject with many large referrers is listed in pages of at most storage.maxManifestBytes, linked by rel="next"', async () => {
+    // A tenant pushes referrers whose annotations nearly fill a manifest each: one listing of them
+    // all would be their count times maxManifestBytes, built in memory for every GET.
+    const maxManifestBytes = 64 * 1024;
+    const { app } = await buildRegistry({ maxManifestBytes });
+    const image = await pushImage(app, name, { tag: 'v1' });
+    const pushed: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const sbom = await pushArtifact(app, name, { artifactType: sbomType, subject: image.descriptor, annotations: { 'org.example.filler': `${i}`.padEnd(20 * 1024, 'x') } });
+      pushed.push(sbom.digest);
+    }
+    const listed: string[] = [];
+    let path: string | undefined = `/v2/${name}/referrers/${image.digest}?artifactType=${encodeURIComponent(sbomType)}`;
+    for (let page = 0; path && page < 20; page++) {
+      const res = await raw(request(app).get(path));
+      assert.equal(res.status, 200);
+      const body = res.body as Buffer;
+      assert.ok(body.length <= maxManifestBytes, `a page of ${body.length} bytes`);
+      assert.equal(res.headers['oci-filters-applied'], 'artifactType');
+      const index = JSON.parse(body.toString('utf8')) as ImageIndex;
+      assert.ok(index.manifests.length > 0);
+      listed.push(...index.manifests.map((d) => d.digest));
+      const link = res.headers.link as string | undefined;
+      path = link === undefined ? undefined : /^<([^>]+)>; rel="next"$/.exec(link)?.[1];
+      if (link !== undefined) assert.ok(path, `Link ${link}`);
+    }
+    assert.equal(path, undefined, 'the last page has no Link');
+    assert.deepEqual(listed, [...pushed].sort());
+  });
+
+  it('a page reads the links and manifests of about its own referrers, not of every one', async () => {
+    const { driver, calls } = recordingDriver();
+    const { app } = await buildRegistry({ driver, maxManifestBytes: 8 * 1024 });
+    const image = await pushImage(app, name, { tag: 'v1' });
+    for (let i = 0; i < 40; i++) await pushArtifact(app, name, { artifactType: sbomType, subject: image.descriptor, annotations: { 'org.example.filler': `${i}`.padEnd(2000, 'x') } });
+    calls.length = 0;
+    const res = await raw(request(app).get(`/v2/${name}/referrers/${image.digest}`));
+    assert.ok(res.headers.link, 'a page of 40 referrers of 2 KB in 8 KB');
+    const linkReads = calls.filter((c) => c.startsWith('getContent') && c.includes('/_referrers/')).length;
+    assert.ok(linkReads <= 16, `${linkReads} referrer links read for one page`);
   });
 
   it('an invalid digest → 400 DIGEST_INVALID; a tag is not a digest', async () => {

@@ -312,6 +312,26 @@ describe('notification endpoint byte budgets (issue #12)', () => {
     await until('the queue emptied', async () => (await stored(driver)) === 0);
   });
 
+  it('a refused event in an entry shared with other requests\' events (group commit) takes only itself to dead-letter/', async () => {
+    const { driver } = await memory.create();
+    const r = await receiver();
+    r.answer = (envelope) => (envelope.events.some((e) => e.target.tag === 'poison') ? 422 : 200);
+    const sink = endpoint(driver, r.url);
+    // Written at once, as concurrent pushes of several tenants: they share entries.
+    const written = ['a', 'b', 'poison', 'c', 'd', 'e'].map((tag) => event(tag));
+    await Promise.all(written.map((e) => sink.write(e)));
+    const queue = new DurableQueue(driver, dir, 'reader', queueLimits());
+    assert.ok((await queue.list()).some((entry) => entry.count > 1), 'the events share an entry');
+    sink.start();
+    await until('the refused event dead-lettered', async () => sink.stats().deadLettered > 0);
+    assert.deepEqual(tagsOf(await r.waitForEvents(5)), ['a', 'b', 'c', 'd', 'e']);
+    const dead = [];
+    for (const entry of await queue.deadLetters()) dead.push(...((await queue.read(entry)) ?? []));
+    assert.deepEqual(tagsOf(dead), ['poison']);
+    assert.equal(sink.stats().deadLettered, 1);
+    await until('the queue emptied', async () => (await stored(driver)) === 0);
+  });
+
   it('keeps the stored queue within maxQueueBytes: past it pushes go on, events are counted as refused, not stored', async () => {
     const { driver } = await memory.create();
     const sink = endpoint(driver, 'http://127.0.0.1:5999/', { maxQueueBytes: 10_000 });

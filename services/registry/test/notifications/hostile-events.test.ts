@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import request from 'supertest';
-import { defaultEventBatchBytes, eventTextLimits, maxEventBytes, mediaTypes, type Envelope } from '@wharf/shared';
+import { defaultEventBatchBytes, eventTextLimits, maxEventBytes, mediaTypes, parseEnvelope, type Envelope } from '@wharf/shared';
 import { registryConfigSchema } from '../../src/config/schema.js';
 import { createRegistry, type Registry } from '../../src/server.js';
 import type { StorageDriver } from '../../src/storage/driver/driver.js';
@@ -116,6 +116,25 @@ describe('notifications: a refused batch does not block the queue', () => {
     const eventBytes = Buffer.byteLength(JSON.stringify(largest));
     assert.ok(eventBytes <= maxEventBytes(maxManifestBytes), `event of ${eventBytes} bytes`);
     assert.ok(receiver.requests.every((q) => q.bytes <= defaultEventBatchBytes), `envelopes of ${receiver.requests.map((q) => q.bytes).join(', ')} bytes`);
+  });
+
+  it('every event a pushed manifest makes is one the receiver\'s parser (the index\'s) accepts: empty platform fields too', async () => {
+    const { registry, receiver } = await setup();
+    receiver.answer = (envelope) => {
+      try {
+        parseEnvelope(envelope);
+        return 200;
+      } catch {
+        return 400;
+      }
+    };
+    const child = await pushImage(registry.app, name);
+    // Strings of at most 128 characters, as manifest validation allows; the receiver wants non-empty ones.
+    const index = { schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests: [{ ...child.descriptor, platform: { architecture: '', os: '' } }] };
+    const put = await putRaw(registry.app, 'empty-platform', mediaTypes.ociIndex).send(Buffer.from(JSON.stringify(index)));
+    assert.equal(put.status, 201, put.text);
+    const events = await receiver.waitForEvents(2);
+    assert.ok(events.some((e) => e.target.tag === 'empty-platform'));
   });
 
   it('refuses a config whose batch budget cannot hold the largest event', () => {

@@ -73,6 +73,26 @@ describe('v1 image-id squatting', () => {
     }
   });
 
+  it('a read without a token of an id many public repositories hold does a bounded amount of work, not one check per holder', async () => {
+    // Without a token every public holder's copy is compared (an id two of them hold differently
+    // is served to neither): a tenant pushing one id into a thousand public repositories would
+    // make each such read cost a thousand index calls and several thousand storage reads.
+    const { app } = await buildV1Registry({ index: index.url });
+    const image = makeImage();
+    const holders = Array.from({ length: 40 }, (_, i) => `mallory/many${i}`);
+    for (const name of holders) {
+      index.setPublic(name);
+      await pushAndTag(app, name, 'latest', [image], index.issue(name, 'write'));
+    }
+    const callsBefore = index.calls.length;
+    const res = await request(app).get(`/v1/images/${image.id}/json`);
+    const calls = index.calls.length - callsBefore;
+    assert.ok(calls <= 32, `${calls} index calls for one read`);
+    // Too many holders to compare: as for an ambiguous id, a token (naming the repository) is asked for.
+    assert.equal(res.status, 401);
+    assert.equal((await authed(request(app).get(`/v1/images/${image.id}/json`), index.issue(holders[7]!, 'read'))).status, 200);
+  });
+
   it('the squatter cannot take over the victim\'s copy either way round', async () => {
     const { app } = await buildV1Registry({ index: index.url });
     const genuine = makeImage();

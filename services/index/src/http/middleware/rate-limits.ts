@@ -2,6 +2,7 @@
 // against its client address; failed logins also count against (account, address), so guessing
 // alice's password from one address cannot lock alice out at hers. 429 carries Retry-After and
 // the RateLimit-* headers.
+import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { durationMs, parseBasicAuth } from '@wharf/shared';
@@ -43,7 +44,9 @@ export function loginRateLimits(config: IndexConfig['rateLimit'], onLimited?: (l
     requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     // Anonymous requests name no account; only credentialed attempts count here.
     skip: (req) => accountOf(req) === '',
-    keyGenerator: (req) => `${accountOf(req)}\0${address(req)}`,
+    // The account as a digest: the name is client text (a form or JSON body of up to 1 MB), and
+    // each key stays in memory for the window.
+    keyGenerator: (req) => `${createHash('sha256').update(accountOf(req)).digest('base64url')}\0${address(req)}`,
   });
   return [perAddress, failedPerAccount];
 }

@@ -32,6 +32,7 @@ import {
   updateRepository,
 } from '../../repositories/repositories.js';
 import { starRepository, unstarRepository } from '../../repositories/stars.js';
+import { maxPageSize, parsePaging } from '../../search/search.js';
 import type { ApiDependencies } from './api.js';
 
 export function actorOf(req: Request, res: Response, user: User): Actor {
@@ -52,8 +53,8 @@ export function repositoryRoutes({ config, store }: ApiDependencies): Router {
   const arg = (path: RepositoryPath) => path.argument ?? '';
 
   const handlers: Record<string, Handler> = {
-    'GET repository': (_req, res, p) => void res.json(describeRepository(store, principalOf(res), p.repository)),
-    'PATCH repository': (req, res, p) => void res.json(updateRepository(store, signedIn(req, res), p.repository, bodyOf(req))),
+    'GET repository': (_req, res, p) => void res.json(describeRepository(store, principalOf(res), p.repository, config.repositories.maxListedReferences)),
+    'PATCH repository': (req, res, p) => void res.json(updateRepository(store, signedIn(req, res), p.repository, bodyOf(req), config.repositories.maxListedReferences)),
     'DELETE repository': (req, res, p) => {
       deleteRepository(store, signedIn(req, res), p.repository);
       res.status(204).end();
@@ -75,7 +76,10 @@ export function repositoryRoutes({ config, store }: ApiDependencies): Router {
       unstarRepository(store, signedIn(req, res), p.repository);
       res.status(204).end();
     },
-    'GET comments': (_req, res, p) => void res.json({ comments: listComments(store, principalOf(res), p.repository) }),
+    'GET comments': (req, res, p) => {
+      const paging = parsePaging({ n: req.query.n, page: req.query.page }, maxPageSize);
+      res.json({ ...listComments(store, principalOf(res), p.repository, paging), page: paging.page, pageSize: paging.n });
+    },
     'POST comments': (req, res, p) => void res.status(201).json(addComment(store, signedIn(req, res), p.repository, bodyOf(req).body)),
     'DELETE comment': (req, res, p) => {
       deleteComment(store, signedIn(req, res), p.repository, arg(p));
@@ -86,7 +90,7 @@ export function repositoryRoutes({ config, store }: ApiDependencies): Router {
   router.post('/api/repositories', (req, res) => {
     const body = bodyOf(req);
     const input = { name: body.name, visibility: body.visibility, description: body.description };
-    res.status(201).json(createRepository(store, signedIn(req, res), input, config.repositories.defaultVisibility));
+    res.status(201).json(createRepository(store, signedIn(req, res), input, config.repositories.defaultVisibility, config.repositories.maxListedReferences));
   });
 
   router.all('/api/repositories/*path', (req, res) => {
@@ -98,7 +102,9 @@ export function repositoryRoutes({ config, store }: ApiDependencies): Router {
 
   router.get('/api/namespaces/:namespace/repositories', (req, res) => {
     const namespace = String(req.params.namespace);
-    res.json({ namespace, repositories: listNamespaceRepositories(store, principalOf(res), namespace) });
+    const paging = parsePaging({ n: req.query.n, page: req.query.page }, maxPageSize);
+    const { repositories, total } = listNamespaceRepositories(store, principalOf(res), namespace, paging);
+    res.json({ namespace, repositories, total, page: paging.page, pageSize: paging.n });
   });
 
   return router;

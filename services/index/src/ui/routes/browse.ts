@@ -13,6 +13,9 @@ import { orgSectionData } from './orgs.js';
 import { pageParam } from '../views/format.js';
 import type { UiDependencies } from '../router.js';
 
+/** Repositories on one page of a namespace's listing. */
+const namespacePageSize = 50;
+
 export function browseRoutes({ store }: UiDependencies): Router {
   const router = express.Router();
 
@@ -29,7 +32,8 @@ export function browseRoutes({ store }: UiDependencies): Router {
     const ctx = contextOf(res);
     const namespace = store.namespaces.byName(req.params.namespace);
     if (!namespace) throw new IndexError('NOT_FOUND', { message: `no such user or organization: ${req.params.namespace}` });
-    const repos = listNamespaceRepositories(store, ctx.principal, namespace.name);
+    const paging = { n: namespacePageSize, page: pageParam(req.query.page) };
+    const repos = { ...listNamespaceRepositories(store, ctx.principal, namespace.name, paging), ...paging };
     // Whoever may push a new name there may create a repository (createRepository asks the same).
     const mayCreate = may(store, ctx.principal, `${namespace.name}/new`, 'push');
     const section = namespace.kind === 'org' ? orgSection(ctx, orgSectionData(store, ctx.principal, namespace)) : '';

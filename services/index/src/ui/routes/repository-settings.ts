@@ -38,11 +38,11 @@ export function repositorySettingsRoutes({ config, store, sessions }: UiDependen
   const actions: { pattern: string[]; run: Action }[] = [
     {
       pattern: ['settings', 'description'],
-      run: (req, res, name) => (updateRepository(store, uiActor(req, res), name, { description: field(req, 'description') }), 'Description saved.'),
+      run: (req, res, name) => (updateRepository(store, uiActor(req, res), name, { description: field(req, 'description') }, config.repositories.maxListedReferences), 'Description saved.'),
     },
     {
       pattern: ['settings', 'visibility'],
-      run: (req, res, name) => `Now ${updateRepository(store, uiActor(req, res), name, { visibility: field(req, 'visibility') }).visibility}.`,
+      run: (req, res, name) => `Now ${updateRepository(store, uiActor(req, res), name, { visibility: field(req, 'visibility') }, config.repositories.maxListedReferences).visibility}.`,
     },
     {
       pattern: ['settings', 'collaborators'],

@@ -19,6 +19,9 @@ export function uiActor(req: Request, res: Response): Actor {
   return { user: signedInUser(res), principal: contextOf(res).principal, remote: req.ip ?? null };
 }
 
+/** The newest comments a repository's page shows. */
+const commentsShown = 50;
+
 export function repositoryRoutes({ config, store, sessions, registryHost, configs }: UiDependencies): Router {
   const router = express.Router();
   const field = (req: Request, name: string) => formField(req, name, true);
@@ -30,7 +33,7 @@ export function repositoryRoutes({ config, store, sessions, registryHost, config
   });
   router.post('/new', formAction(sessions, () => '/new', (req, res) => {
     const input = { name: `${field(req, 'namespace')}/${field(req, 'name')}`, visibility: field(req, 'visibility'), description: field(req, 'description') };
-    const repo = createRepository(store, uiActor(req, res), input, config.repositories.defaultVisibility);
+    const repo = createRepository(store, uiActor(req, res), input, config.repositories.defaultVisibility, config.repositories.maxListedReferences);
     res.locals.redirect = repoUrl(repo.name);
     return `${repo.name} created.`;
   }));
@@ -45,18 +48,19 @@ export function repositoryRoutes({ config, store, sessions, registryHost, config
     const ctx = contextOf(res);
     const { name, rest } = uiRepoPath(req);
     if (rest.length === 0) {
-      const repo = describeRepository(store, ctx.principal, name);
-      const comments = listComments(store, ctx.principal, name).map((comment) => ({ comment, deletable: mayDeleteComment(store, ctx.principal, name, comment.author) }));
-      return void sendPage(res, repositoryPage(ctx, { repo, comments, mayAdminister: mayAdminister(store, ctx.principal, name), registryHost, tagPage: pageParam(req.query.page) }));
+      const repo = describeRepository(store, ctx.principal, name, config.repositories.maxListedReferences);
+      const listed = listComments(store, ctx.principal, name, { n: commentsShown, page: 1 });
+      const comments = listed.comments.map((comment) => ({ comment, deletable: mayDeleteComment(store, ctx.principal, name, comment.author) }));
+      return void sendPage(res, repositoryPage(ctx, { repo, comments, commentCount: listed.total, mayAdminister: mayAdminister(store, ctx.principal, name), registryHost, tagPage: pageParam(req.query.page) }));
     }
     if (matches(rest, 'tags', ':tag')) {
-      const repo = describeRepository(store, ctx.principal, name);
+      const repo = describeRepository(store, ctx.principal, name, config.repositories.maxListedReferences);
       const tag = repo.tags.find((t) => t.tag === rest[1]);
       if (!tag) throw new IndexError('NOT_FOUND', { message: `${name} has no tag ${rest[1]}` });
       return void sendPage(res, tagPage(ctx, repo, tag, registryHost, await readConfig(name, tag)));
     }
     if (matches(rest, 'manifests', ':digest')) {
-      const repo = describeRepository(store, ctx.principal, name);
+      const repo = describeRepository(store, ctx.principal, name, config.repositories.maxListedReferences);
       const manifest = describeManifest(store, ctx.principal, name, rest[1]!);
       return void sendPage(res, tagPage(ctx, repo, manifest, registryHost, await readConfig(name, manifest)));
     }

@@ -16,7 +16,9 @@ export const tagsPerPage = 20;
 
 export interface RepositoryPageData {
   repo: RepositoryView;
+  /** The newest comments; `commentCount` counts them all. */
   comments: { comment: CommentView; deletable: boolean }[];
+  commentCount: number;
   mayAdminister: boolean;
   registryHost: string;
   tagPage: number;
@@ -73,7 +75,7 @@ ${deletable ? postForm(ctx, `${repoUrl(repo.name)}/-/comments/${comment.id}/dele
 <textarea id="comment-body" name="body" rows="3" maxlength="5000" required>${keptValue(ctx, `${repoUrl(repo.name)}/-/comments`, 'body') ?? ''}</textarea>
 <button type="submit">Post comment</button>`, { class: 'stack' })
     : html`<p><a href="/login?next=${encodeURIComponent(repoUrl(repo.name))}">Log in</a> to comment.</p>`;
-  return html`<section aria-labelledby="comments-h"><h2 id="comments-h">Comments (${data.comments.length})</h2>
+  return html`<section aria-labelledby="comments-h"><h2 id="comments-h">Comments (${data.commentCount})</h2>
 ${items.length ? html`<ul class="comments">${items}</ul>` : html`<p class="muted">No comments yet.</p>`}
 ${form}</section>`;
 }

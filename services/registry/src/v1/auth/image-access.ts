@@ -7,7 +7,8 @@
 //                never answers R's existence check nor stands in R's ancestry or tags, so R's push
 //                uploads its own bytes (issue #12, image-id squatting).
 //   no token     the copy of a public repository that holds the id; when public copies differ
-//                (json or layer) the id is ambiguous without a repository and none is served.
+//                (json or layer) the id is ambiguous without a repository and none is served;
+//                nor when more than maxPublicHolders repositories hold it (each would be checked).
 //   standalone   the shared copy: the registry's own auth admitted the request (one tenant).
 import type { ImageStore } from '../storage/image-store.js';
 import type { Membership } from '../storage/membership.js';
@@ -23,7 +24,7 @@ export interface ImageAccess {
   fresh(grant: V1Grant, id: string): ImageRef;
 }
 
-export function imageAccess(images: ImageStore, membership: Membership, isPublic: (name: string) => Promise<boolean>): ImageAccess {
+export function imageAccess(images: ImageStore, membership: Membership, isPublic: (name: string) => Promise<boolean>, maxPublicHolders: number): ImageAccess {
   const ownedBy = async (name: string, id: string): Promise<ImageRef | undefined> => {
     const own = { id, owner: name };
     if ((await images.state(own)) !== 'absent') return own;
@@ -38,8 +39,10 @@ export function imageAccess(images: ImageStore, membership: Membership, isPublic
   };
 
   const publicCopy = async (id: string): Promise<ImageRef | undefined> => {
+    const holders = await membership.repositoriesOf(id, maxPublicHolders + 1);
+    if (holders.length > maxPublicHolders) return undefined;
     const copies: ImageRef[] = [];
-    for (const name of await membership.repositoriesOf(id)) {
+    for (const name of holders) {
       const ref = (await isPublic(name)) ? await ownedBy(name, id) : undefined;
       if (ref && !copies.some((c) => c.owner === ref.owner)) copies.push(ref);
     }

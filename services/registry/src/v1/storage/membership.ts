@@ -31,13 +31,17 @@ export class Membership {
     }
   }
 
-  /** The repositories an image belongs to (v1 names are always <namespace>/<repo>). */
-  async repositoriesOf(id: string): Promise<string[]> {
+  /**
+   * The repositories an image belongs to (v1 names are always <namespace>/<repo>), sorted; with
+   * `limit`, at most that many (some of them) and no more namespaces listed than it takes.
+   */
+  async repositoriesOf(id: string, limit = Infinity): Promise<string[]> {
     const names: string[] = [];
     for (const namespace of await listIfPresent(this.driver, imageRepositoriesPath(id))) {
       for (const repo of await listIfPresent(this.driver, namespace)) names.push(`${baseName(namespace)}/${baseName(repo)}`);
+      if (names.length >= limit) break;
     }
-    return names.sort();
+    return names.slice(0, limit).sort();
   }
 
   async imagesOf(name: string): Promise<string[]> {
