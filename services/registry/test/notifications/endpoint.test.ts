@@ -253,6 +253,9 @@ for (const kind of driverKinds) {
 }
 
 describe('notification endpoint byte budgets (issue #12)', () => {
+  /** Waits that bound a loaded machine (a full parallel test run), not a measure of speed. */
+  const loadedMachineMs = 20_000;
+
   /** An event whose User-Agent pads it to about `bytes` of JSON. */
   function sized(tag: string, bytes: number) {
     const e = event(tag);
@@ -269,7 +272,7 @@ describe('notification endpoint byte budgets (issue #12)', () => {
     const entries = await new DurableQueue(driver, dir, 'reader', queueLimits()).list();
     assert.ok(entries.every((e) => e.bytes > 0 && e.bytes <= 4096), JSON.stringify(entries.map((e) => e.bytes)));
     sink.start();
-    assert.deepEqual(tagsOf(await r.waitForEvents(20)), tagsOf(written));
+    assert.deepEqual(tagsOf(await r.waitForEvents(20, loadedMachineMs)), tagsOf(written));
     assert.ok(r.requests.every((q) => q.bytes <= 4096), `envelopes of ${r.requests.map((q) => q.bytes).join(', ')} bytes`);
     assert.ok(r.requests.length >= 5);
   });
@@ -284,13 +287,13 @@ describe('notification endpoint byte budgets (issue #12)', () => {
     const sink = endpoint(driver, r.url, { maxBatchBytes: 8192 });
     await sink.write(event('small'));
     sink.start();
-    assert.deepEqual(tagsOf(await r.waitForEvents(1)), ['small']);
+    assert.deepEqual(tagsOf(await r.waitForEvents(1, loadedMachineMs)), ['small']);
     // Two producers in one millisecond may order either way: the small one may go first.
-    await until('the large entry dead-lettered', () => sink.stats().deadLettered === 1);
+    await until('the large entry dead-lettered', () => sink.stats().deadLettered === 1, loadedMachineMs);
     assert.ok(r.requests.every((q) => q.bytes <= 8192));
     const dead = await new DurableQueue(driver, dir, 'reader', queueLimits()).deadLetters();
     assert.equal(dead.length, 1);
-    await until('the queue emptied', async () => (await stored(driver)) === 0);
+    await until('the queue emptied', async () => (await stored(driver)) === 0, loadedMachineMs);
   });
 
   it('finds the one refused event among many entries: only its entry is dead-lettered', async () => {
@@ -302,14 +305,14 @@ describe('notification endpoint byte budgets (issue #12)', () => {
     // One entry each, so that the refused event shares an entry with no other.
     for (const e of written) await sink.write(e);
     sink.start();
-    const delivered = await r.waitForEvents(6);
+    const delivered = await r.waitForEvents(6, loadedMachineMs);
     assert.deepEqual(tagsOf(delivered), ['a', 'b', 'c', 'd', 'e', 'f']);
-    await until('the refused entry dead-lettered', async () => sink.stats().deadLettered === 1);
+    await until('the refused entry dead-lettered', async () => sink.stats().deadLettered === 1, loadedMachineMs);
     const queue = new DurableQueue(driver, dir, 'reader', queueLimits());
     const [dead] = await queue.deadLetters();
     assert.deepEqual(tagsOf((await queue.read(dead!))!), ['poison']);
     // Delivered entries are removed once the POST is answered, a moment after the receiver has them.
-    await until('the queue emptied', async () => (await stored(driver)) === 0);
+    await until('the queue emptied', async () => (await stored(driver)) === 0, loadedMachineMs);
   });
 
   it('a refused event in an entry shared with other requests\' events (group commit) takes only itself to dead-letter/', async () => {
@@ -323,13 +326,13 @@ describe('notification endpoint byte budgets (issue #12)', () => {
     const queue = new DurableQueue(driver, dir, 'reader', queueLimits());
     assert.ok((await queue.list()).some((entry) => entry.count > 1), 'the events share an entry');
     sink.start();
-    await until('the refused event dead-lettered', async () => sink.stats().deadLettered > 0);
-    assert.deepEqual(tagsOf(await r.waitForEvents(5)), ['a', 'b', 'c', 'd', 'e']);
+    await until('the refused event dead-lettered', async () => sink.stats().deadLettered > 0, loadedMachineMs);
+    assert.deepEqual(tagsOf(await r.waitForEvents(5, loadedMachineMs)), ['a', 'b', 'c', 'd', 'e']);
     const dead = [];
     for (const entry of await queue.deadLetters()) dead.push(...((await queue.read(entry)) ?? []));
     assert.deepEqual(tagsOf(dead), ['poison']);
     assert.equal(sink.stats().deadLettered, 1);
-    await until('the queue emptied', async () => (await stored(driver)) === 0);
+    await until('the queue emptied', async () => (await stored(driver)) === 0, loadedMachineMs);
   });
 
   it('keeps the stored queue within maxQueueBytes: past it pushes go on, events are counted as refused, not stored', async () => {
@@ -350,7 +353,7 @@ describe('notification endpoint byte budgets (issue #12)', () => {
     const sink = endpoint(driver, r.url, { maxDeadLetterBytes: 3000 });
     for (let i = 0; i < 6; i++) await sink.write(sized(`d${i}`, 900));
     sink.start();
-    await until('all refused', async () => sink.stats().deadLettered === 6);
+    await until('all refused', async () => sink.stats().deadLettered === 6, loadedMachineMs);
     const queue = new DurableQueue(driver, dir, 'reader', queueLimits());
     const dead = await queue.deadLetters();
     assert.ok(dead.reduce((sum, e) => sum + e.bytes, 0) <= 3000);
