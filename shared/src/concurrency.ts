@@ -165,3 +165,31 @@ export class ByteBudget {
     }
   }
 }
+
+/**
+ * One operation at a time per key within this process (an upload, an image id, a repository's
+ * tag): operations on one key run in the order they came, others in parallel. A key is dropped
+ * when its last operation ends, so the map never outgrows the work in flight.
+ */
+export class KeyedLock {
+  private readonly busy = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.busy.get(key) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.busy.set(key, settled);
+    void settled.then(() => {
+      if (this.busy.get(key) === settled) this.busy.delete(key);
+    });
+    return next;
+  }
+
+  /** Keys with an operation running or waiting. */
+  get size(): number {
+    return this.busy.size;
+  }
+}

@@ -115,3 +115,6 @@ export function httpLimits(http: HttpLimitSettings): HttpLimits {
     perAddressShare: http.perAddressShare,
   };
 }
+
+/** The limits a server gets when none are configured: the schema's defaults, so both agree. */
+export const defaultHttpLimits: Required<HttpLimits> = httpLimits(z.strictObject(httpLimitFields({ requestTimeout: '0s' })).parse({})) as Required<HttpLimits>;

@@ -7,7 +7,7 @@ import { createServer as createTlsServer, type Server as TlsServer, type ServerO
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { durationMs } from '@wharf/shared';
-import type { TlsSettings } from './config-schemas.js';
+import { defaultHttpLimits, type TlsSettings } from './config-schemas.js';
 import { capConnections } from './connection-cap.js';
 import { InFlight, type DrainResult } from './in-flight.js';
 
@@ -109,16 +109,6 @@ export interface HttpLimits {
   perAddressShare?: number;
 }
 
-export const defaultHttpLimits: Required<HttpLimits> = {
-  headerTimeoutMs: 10_000,
-  idleTimeoutMs: 60_000,
-  requestTimeoutMs: 0,
-  // Longer than the usual load balancer idle timeout (60 s), so the balancer closes first.
-  keepAliveTimeoutMs: 65_000,
-  maxRequestsPerConnection: 1000,
-  maxConnections: 500,
-  perAddressShare: 0.1,
-};
 
 /**
  * Node's options for the limits. Node enforces the header and request timeouts only when it

@@ -6,7 +6,7 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseDigest, RegistryError, type DigestAlgorithm } from '@wharf/shared';
+import { KeyedLock, parseDigest, RegistryError, type DigestAlgorithm } from '@wharf/shared';
 import type { StorageDriver } from './driver/driver.js';
 import { isPathNotFound } from './driver/driver.js';
 import type { BlobInfo, BlobStore } from './blob-store.js';
@@ -49,7 +49,7 @@ function hashingTap(live: LiveHash | undefined): Transform {
 
 export class UploadSessions {
   private readonly live = new Map<string, LiveHash>();
-  private readonly busy = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedLock();
 
   constructor(
     private readonly driver: StorageDriver,
@@ -166,16 +166,6 @@ export class UploadSessions {
 
   /** Runs one operation at a time per upload within this process. */
   private exclusive<T>(uuid: string, run: () => Promise<T>): Promise<T> {
-    const previous = this.busy.get(uuid) ?? Promise.resolve();
-    const next = previous.then(run, run);
-    const settled = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.busy.set(uuid, settled);
-    void settled.then(() => {
-      if (this.busy.get(uuid) === settled) this.busy.delete(uuid);
-    });
-    return next;
+    return this.locks.run(uuid, run);
   }
 }

@@ -11,7 +11,7 @@ import type { StorageDriver } from '../../storage/driver/driver.js';
 import { isPathNotFound } from '../../storage/driver/driver.js';
 import { deleteIfPresent, listIfPresent } from '../../storage/links.js';
 import { V1Error } from '../errors.js';
-import { KeyedLock } from './keyed-lock.js';
+import { KeyedLock } from '@wharf/shared';
 import { LayerFormatError, LayerHasher, LayerLimitError, type LayerDigests, type LayerLimits } from './layer-digests.js';
 import { ancestryPath, completePath, imageJsonPath, layerRecordPath, layerUploadPath, layerUploadsPath, type ImageRef } from './paths.js';
 

@@ -6,7 +6,7 @@ import { isPathNotFound } from '../../storage/driver/driver.js';
 import { baseName, deleteIfPresent, listIfPresent } from '../../storage/links.js';
 import { bridgedPath, v1RepositoryPath, v1TagPath, v1TagsPath } from './paths.js';
 import { isImageId } from './image-store.js';
-import { KeyedLock } from './keyed-lock.js';
+import { KeyedLock } from '@wharf/shared';
 
 async function readText(driver: StorageDriver, path: string): Promise<string | undefined> {
   try {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyedLock } from './keyed-lock.js';
+import { KeyedLock } from './concurrency.js';
 
 describe('KeyedLock', () => {
   it('runs one operation per key at a time', async () => {
