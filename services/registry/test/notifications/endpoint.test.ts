@@ -229,19 +229,20 @@ for (const kind of driverKinds) {
       const d = await driver();
       const r = await receiver();
       let dead = false;
-      // The lease lasts three timeouts (900 ms): short, yet long enough for a loaded machine.
-      const holder = endpoint(faultyDriver(d, { getContent: () => dead, putContent: () => dead, list: () => dead, delete: () => dead }), r.url, { timeoutMs: 300 });
+      // The lease lasts three timeouts (3 s): long enough that a full parallel test run on Ceph or
+      // Azurite does not make the holder miss its own renewal before the takeover is tested.
+      const holder = endpoint(faultyDriver(d, { getContent: () => dead, putContent: () => dead, list: () => dead, delete: () => dead }), r.url, { timeoutMs: 1000 });
       holder.start();
       await holder.write(event('before'));
       await r.waitForEvents(1);
       await until('the entry removed', async () => (await stored(d)) === 0);
       assert.equal(holder.stats().sending, true);
-      const other = endpoint(d, r.url, { timeoutMs: 300 });
+      const other = endpoint(d, r.url, { timeoutMs: 1000 });
       other.start();
       dead = true;
       await other.write(event('after'));
-      // The holder's lease runs out (900 ms here), then the other instance sends. On a loaded
-      // machine a 300 ms attempt may time out after the receiver took it, so 'before' may come
+      // The holder's lease runs out (3 s here), then the other instance sends. On a loaded
+      // machine an attempt may time out after the receiver took it, so 'before' may come
       // more than once (at least once is the promise); 'after' must come, and after it.
       await until('the other instance sends', () => tagsOf(r.events()).includes('after'), 30_000);
       const tags = tagsOf(r.events());
